@@ -1,0 +1,154 @@
+/* json_write.c — serializing the JSON document model: compact, pretty (indent 2) or key-sorted,
+ * byte-compatible with orjson / Python json.dumps(ensure_ascii=False). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+
+size_t cdlt_format_double(double d, char out[33]) {
+  if (isnan(d)) { strcpy(out, "NaN"); return 3; }
+  if (isinf(d)) { strcpy(out, d < 0 ? "-Infinity" : "Infinity"); return strlen(out); }
+  if (d == 0) { strcpy(out, signbit(d) ? "-0.0" : "0.0"); return strlen(out); }
+  /* shortest %.Ne that round-trips, then laid out as Python's repr */
+  char e[40];
+  int prec;
+  for (prec = 0; prec < 17; prec++) {
+    snprintf(e, sizeof e, "%.*e", prec, d);
+    if (strtod(e, NULL) == d) break;
+  }
+  snprintf(e, sizeof e, "%.*e", prec, d);
+  /* e = [-]D[.DDD]e[+-]XX */
+  char digits[24];
+  size_t nd = 0;
+  const char *p = e;
+  bool neg = false;
+  if (*p == '-') { neg = true; p++; }
+  for (; *p && *p != 'e'; p++)
+    if (*p != '.') digits[nd++] = *p;
+  int exp10 = atoi(p + 1);
+  while (nd > 1 && digits[nd - 1] == '0') nd--;  /* trailing zeros */
+  size_t o = 0;
+  if (neg) out[o++] = '-';
+  if (exp10 >= -4 && exp10 < 16) {
+    if (exp10 >= 0) {
+      for (int k = 0; k <= exp10; k++) out[o++] = (size_t)k < nd ? digits[k] : '0';
+      out[o++] = '.';
+      if ((size_t)exp10 + 1 < nd) for (size_t k = (size_t)exp10 + 1; k < nd; k++) out[o++] = digits[k];
+      else out[o++] = '0';
+    } else {
+      out[o++] = '0';
+      out[o++] = '.';
+      for (int k = 0; k < -exp10 - 1; k++) out[o++] = '0';
+      for (size_t k = 0; k < nd; k++) out[o++] = digits[k];
+    }
+  } else {
+    out[o++] = digits[0];
+    if (nd > 1) {
+      out[o++] = '.';
+      for (size_t k = 1; k < nd; k++) out[o++] = digits[k];
+    }
+    o += (size_t)snprintf(out + o, 33 - o, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
+  }
+  out[o] = 0;
+  return o;
+}
+
+int cdlt_json_write_string(cdlt_buf *out, const char *s, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  if (cdlt_buf_reserve(out, len + 2)) return CDLT_ERR_NOMEM;
+  if (cdlt_buf_putc(out, '"')) return CDLT_ERR_NOMEM;
+  size_t run = 0;
+  for (size_t k = 0; k < len; k++) {
+    unsigned char c = (unsigned char)s[k];
+    const char *esc = NULL;
+    char u[7];
+    if (c == '"') esc = "\\\"";
+    else if (c == '\\') esc = "\\\\";
+    else if (c < 0x20) {
+      switch (c) {
+        case '\n': esc = "\\n"; break;
+        case '\r': esc = "\\r"; break;
+        case '\t': esc = "\\t"; break;
+        case '\b': esc = "\\b"; break;
+        case '\f': esc = "\\f"; break;
+        default:
+          u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0'; u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
+          esc = u;
+      }
+    }
+    if (esc) {
+      if (cdlt_buf_append(out, s + k - run, run) || cdlt_buf_puts(out, esc)) return CDLT_ERR_NOMEM;
+      run = 0;
+    } else {
+      run++;
+    }
+  }
+  if (cdlt_buf_append(out, s + len - run, run)) return CDLT_ERR_NOMEM;
+  return cdlt_buf_putc(out, '"');
+}
+
+static int cmp_members(const void *a, const void *b) {
+  const cdlt_json_member *x = *(const cdlt_json_member *const *)a, *y = *(const cdlt_json_member *const *)b;
+  size_t n = x->key_len < y->key_len ? x->key_len : y->key_len;
+  int c = memcmp(x->key, y->key, n);
+  if (c) return c;
+  return x->key_len < y->key_len ? -1 : x->key_len > y->key_len;
+}
+
+static int indent(cdlt_buf *out, int depth) {
+  if (cdlt_buf_putc(out, '\n')) return CDLT_ERR_NOMEM;
+  for (int k = 0; k < depth; k++)
+    if (cdlt_buf_append(out, "  ", 2)) return CDLT_ERR_NOMEM;
+  return 0;
+}
+
+static int write_value(cdlt_buf *out, const cdlt_json_value *v, unsigned flags, int depth) {
+  bool pretty = flags & CDLT_JSON_WRITE_PRETTY;
+  switch (v->type) {
+    case CDLT_JSON_NULL: return cdlt_buf_append(out, "null", 4);
+    case CDLT_JSON_BOOL: return v->u.boolean ? cdlt_buf_append(out, "true", 4) : cdlt_buf_append(out, "false", 5);
+    case CDLT_JSON_INT:
+    case CDLT_JSON_BIGINT:
+    case CDLT_JSON_FLOAT: return cdlt_buf_append(out, v->u.num.text, v->u.num.len);
+    case CDLT_JSON_STRING: return cdlt_json_write_string(out, v->u.str.ptr, v->u.str.len);
+    case CDLT_JSON_ARRAY: {
+      if (v->u.arr.len == 0) return cdlt_buf_append(out, "[]", 2);
+      if (cdlt_buf_putc(out, '[')) return CDLT_ERR_NOMEM;
+      for (size_t k = 0; k < v->u.arr.len; k++) {
+        if (k && cdlt_buf_putc(out, ',')) return CDLT_ERR_NOMEM;
+        if (pretty && indent(out, depth + 1)) return CDLT_ERR_NOMEM;
+        if (write_value(out, v->u.arr.items[k], flags, depth + 1)) return CDLT_ERR_NOMEM;
+      }
+      if (pretty && indent(out, depth)) return CDLT_ERR_NOMEM;
+      return cdlt_buf_putc(out, ']');
+    }
+    case CDLT_JSON_OBJECT: {
+      size_t n = v->u.obj.len;
+      if (n == 0) return cdlt_buf_append(out, "{}", 2);
+      const cdlt_json_member *small[16];
+      const cdlt_json_member **order = n <= 16 ? small : malloc(n * sizeof *order);
+      if (!order) return CDLT_ERR_NOMEM;
+      for (size_t k = 0; k < n; k++) order[k] = &v->u.obj.members[k];
+      if (flags & CDLT_JSON_WRITE_SORT_KEYS) qsort(order, n, sizeof *order, cmp_members);
+      int rc = cdlt_buf_putc(out, '{');
+      for (size_t k = 0; k < n && !rc; k++) {
+        if (k) rc = cdlt_buf_putc(out, ',');
+        if (!rc && pretty) rc = indent(out, depth + 1);
+        if (!rc) rc = cdlt_json_write_string(out, order[k]->key, order[k]->key_len);
+        if (!rc) rc = pretty ? cdlt_buf_append(out, ": ", 2) : cdlt_buf_putc(out, ':');
+        if (!rc) rc = write_value(out, order[k]->value, flags, depth + 1);
+      }
+      if (!rc && pretty) rc = indent(out, depth);
+      if (!rc) rc = cdlt_buf_putc(out, '}');
+      if (order != small) free(order);
+      return rc;
+    }
+  }
+  return CDLT_ERR_INTERNAL;
+}
+
+int cdlt_json_write(cdlt_buf *out, const cdlt_json_value *v, unsigned flags) {
+  return write_value(out, v, flags, 0);
+}
