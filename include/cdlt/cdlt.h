@@ -40,6 +40,61 @@ const char *cdlt_version(void);
 /* Short static description of a status code ("parse error"); never NULL. */
 const char *cdlt_status_str(int status);
 
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pipelines
+ *
+ * A pipeline moves data from resources into a dataset of a destination, in three stages that
+ * each persist to the pipeline's working directory (<pipelines_dir>/<name>/):
+ * extract (items -> load package), normalize (package -> typed rows per table) and load
+ * (rows -> destination). An interrupted run is finished by the next one. */
+
+typedef struct cdlt_pipeline cdlt_pipeline;
+typedef struct cdlt_load_info cdlt_load_info;
+
+typedef struct cdlt_pipeline_options {
+  const char *pipeline_name;   /* required */
+  const char *dataset_name;    /* NULL = "<pipeline_name>_dataset" */
+  const char *destination;     /* NULL = "duckdb" */
+  const char *credentials;     /* duckdb: database file; NULL = "<cwd>/<pipeline_name>.duckdb" */
+  const char *pipelines_dir;   /* NULL = dlt's default (DLT_DATA_DIR, ~/.dlt/pipelines, ...) */
+} cdlt_pipeline_options;
+
+/* Opens (creating if needed) the pipeline's working directory. On success *out is a pipeline
+ * the caller closes with cdlt_pipeline_close. On failure returns a status and, unless memory ran
+ * out, *out still holds a handle whose cdlt_errmsg says why (close it too). Strings in opts are
+ * copied. */
+int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out);
+void cdlt_pipeline_close(cdlt_pipeline *p);
+/* Message of the last failed call on p ("" when none). Owned by p. */
+const char *cdlt_errmsg(const cdlt_pipeline *p);
+
+/* How the items of one resource are loaded. */
+typedef struct cdlt_resource_options {
+  const char *table_name;         /* required: the resource / root table name (normalized) */
+  const char *write_disposition;  /* "append" (NULL) or "replace" */
+} cdlt_resource_options;
+
+/* Runs the pipeline on JSON files (JSON Lines, a JSON array of objects, or one object; plain or
+ * gzip; "-" = standard input) as one resource: extract, normalize, load. If the working dir
+ * holds packages from an interrupted run, those are finished first and the files are NOT
+ * extracted (as dlt does): cdlt_load_info_pending_only tells, and the caller runs again.
+ * *info (may be NULL) receives the load info on success and on load failures; free it. */
+int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t npaths,
+                            const cdlt_resource_options *resource, cdlt_load_info **info);
+
+/* Load info: dlt's printed form (§14) and the counts behind it. All strings owned by info. */
+const char *cdlt_load_info_text(const cdlt_load_info *info);
+size_t cdlt_load_info_package_count(const cdlt_load_info *info);
+const char *cdlt_load_info_load_id(const cdlt_load_info *info, size_t package);
+/* Tables that received rows in this run, in normalization order, with their row counts. */
+size_t cdlt_load_info_table_count(const cdlt_load_info *info);
+const char *cdlt_load_info_table_name(const cdlt_load_info *info, size_t i);
+uint64_t cdlt_load_info_table_rows(const cdlt_load_info *info, size_t i);
+/* 1 when the run only finished pending packages and did not extract new data. */
+int cdlt_load_info_pending_only(const cdlt_load_info *info);
+void cdlt_load_info_free(cdlt_load_info *info);
+
 #ifdef __cplusplus
 }
 #endif

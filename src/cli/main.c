@@ -1,14 +1,36 @@
-/* main.c — the cdlt command-line tool: dispatches to one cmd_<verb>.c per command. */
+/* main.c — the cdlt command-line tool: global options and dispatch to one cmd_<verb>.c per
+ * command. Uses only the public API (include/cdlt/cdlt.h). */
 #include <stdio.h>
 #include <string.h>
 
 #include "cdlt/cdlt.h"
+#include "cli.h"
+
+static const char usage[] =
+    "usage: cdlt [--version] [--help] <command> [<args>]\n"
+    "\n"
+    "cdlt loads JSON data into a live, typed, relational dataset, the way dlt does.\n"
+    "\n"
+    "commands:\n"
+    "  run       load JSON / JSON Lines files (or stdin) into a destination\n"
+    "\n"
+    "Run 'cdlt <command> --help' for the options of a command.\n";
 
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-    printf("cdlt %s\n", cdlt_version());
-    return 0;
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return CLI_EXIT_USAGE;
   }
-  fprintf(stderr, "usage: cdlt --version\n");
-  return 2;
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+    printf("cdlt %s\n", cdlt_version());
+    return CLI_EXIT_OK;
+  }
+  if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+    fputs(usage, stdout);
+    return CLI_EXIT_OK;
+  }
+  if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  fprintf(stderr, "cdlt: unknown command '%s'\n\n%s", cmd, usage);
+  return CLI_EXIT_USAGE;
 }

@@ -36,7 +36,7 @@ extern int check_passed, check_failed;
   do {                                                                                      \
     int check_rc_ = (rc);                                                                   \
     check_report(check_rc_ == 0, __FILE__, __LINE__, "%s returned %d: %s", #rc, check_rc_,  \
-                 (err) ? (err)->msg : "");                                                  \
+                 (err)->msg);                                                               \
   } while (0)
 
 /* Records one check; prints a line for failures. Returns ok. */

@@ -1,0 +1,454 @@
+/* duckdb.c — the DuckDB destination, on libduckdb's C API.
+ *
+ * One database + one connection per destination instance. Job files are bulk-loaded with
+ * read_json (see load_file below and docs/internals/DESTINATIONS.md). Query results are rendered
+ * as text as destination.h documents: timestamps are formatted here from their raw microseconds,
+ * doubles with cdlt_format_double, other scalar types natively or through DuckDB's VARCHAR cast. */
+#include <duckdb.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "destinations/destination.h"
+#include "json/json.h"
+#include "load/sql_gen.h"
+#include "util/buf.h"
+
+typedef struct duck {
+  cdlt_destination base;
+  duckdb_database db;
+  duckdb_connection con;
+  char *path;
+  bool has_db, has_con;
+} duck;
+
+/* read_json: the largest single JSON line (object) accepted. 1 GiB, the largest text dlt stores. */
+#define DUCK_MAX_OBJECT_SIZE "1073741824"
+
+static int duck_fail(cdlt_error *err, const char *what, const char *msg) {
+  return cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: %s: %s", what,
+                        msg && *msg ? msg : "unknown error");
+}
+
+static int run(duck *d, const char *sql, const char *what, cdlt_error *err) {
+  duckdb_result res;
+  if (duckdb_query(d->con, sql, &res) == DuckDBError) {
+    int rc = duck_fail(err, what, duckdb_result_error(&res));
+    duckdb_destroy_result(&res);
+    return rc;
+  }
+  duckdb_destroy_result(&res);
+  return 0;
+}
+
+static void duck_close(cdlt_destination *base) {
+  duck *d = (duck *)base;
+  if (d->has_con) duckdb_disconnect(&d->con);
+  if (d->has_db) duckdb_close(&d->db);
+  d->has_con = d->has_db = false;
+  free(d->path);
+  d->path = NULL;
+}
+
+static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg, cdlt_error *err) {
+  duck *d = (duck *)base;
+  const char *path = cfg->credentials;
+  if (!path || !*path)
+    return cdlt_error_set(err, CDLT_ERR_USAGE, "duckdb: no database file path given");
+  if (!(d->path = strdup(path))) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  char *msg = NULL;
+  if (duckdb_open_ext(path, &d->db, NULL, &msg) == DuckDBError) {
+    int rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot open duckdb database '%s': %s", path,
+                            msg && *msg ? msg : "unknown error");
+    if (msg) duckdb_free(msg);
+    duck_close(base);
+    return rc;
+  }
+  d->has_db = true;
+  if (duckdb_connect(d->db, &d->con) == DuckDBError) {
+    duck_close(base);
+    return cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot connect to duckdb database '%s'", path);
+  }
+  d->has_con = true;
+  /* §6.2 connection settings */
+  int rc = run(d,
+               "SET GLOBAL TimeZone='UTC';\n"
+               "SET checkpoint_threshold='1gb';\n"
+               "PRAGMA enable_checkpoint_on_shutdown;",
+               "connection settings", err);
+  if (rc) {
+    cdlt_error_wrap(err, "cannot open duckdb database '%s'", path);
+    duck_close(base);
+    return rc;
+  }
+  return 0;
+}
+
+static int duck_execute(cdlt_destination *base, const char *sql, cdlt_error *err) {
+  /* duckdb_query runs every statement of a multi-statement string, stopping at the first error */
+  return run((duck *)base, sql, "execute", err);
+}
+
+/* ---------------------------------------------------------------- rendering values as text */
+
+static char *dupn(const char *s, size_t n) {
+  char *p = malloc(n + 1);
+  if (!p) return NULL;
+  if (n) memcpy(p, s, n);
+  p[n] = 0;
+  return p;
+}
+
+/* days since 1970-01-01 → civil date (H. Hinnant's algorithm) */
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *dd) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  int64_t yy = (int64_t)yoe + era * 400;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *dd = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = yy + (*m <= 2);
+}
+
+static int64_t floordiv(int64_t a, int64_t b) {
+  int64_t q = a / b;
+  if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+  return q;
+}
+
+/* ISO 8601 like Python's isoformat(): fraction only when non-zero (6 digits, or 9 when the
+ * value has nanoseconds). Returns false when the year is outside 1..9999 (caller falls back). */
+static bool format_ts(char out[64], int64_t secs, int64_t nanos, bool tz) {
+  int64_t days = floordiv(secs, 86400);
+  int64_t sod = secs - days * 86400;
+  int64_t y;
+  unsigned m, dd;
+  civil_from_days(days, &y, &m, &dd);
+  if (y < 1 || y > 9999) return false;
+  int n = snprintf(out, 64, "%04d-%02u-%02uT%02d:%02d:%02d", (int)y, m, dd, (int)(sod / 3600),
+                   (int)(sod / 60 % 60), (int)(sod % 60));
+  if (nanos % 1000) n += snprintf(out + n, 64 - (size_t)n, ".%09d", (int)nanos);
+  else if (nanos) n += snprintf(out + n, 64 - (size_t)n, ".%06d", (int)(nanos / 1000));
+  if (tz) snprintf(out + n, 64 - (size_t)n, "+00:00");
+  return true;
+}
+
+/* Renders one non-NULL cell (malloc'd). *fallback set: the type is not rendered here, use
+ * DuckDB's VARCHAR cast; otherwise NULL means out of memory. */
+static char *render(duckdb_type t, void *data, idx_t i, bool *fallback) {
+  char tmp[64];
+  *fallback = false;
+  switch (t) {
+    case DUCKDB_TYPE_BOOLEAN: return strdup(((bool *)data)[i] ? "true" : "false");
+    case DUCKDB_TYPE_TINYINT: snprintf(tmp, sizeof tmp, "%d", ((int8_t *)data)[i]); break;
+    case DUCKDB_TYPE_SMALLINT: snprintf(tmp, sizeof tmp, "%d", ((int16_t *)data)[i]); break;
+    case DUCKDB_TYPE_INTEGER: snprintf(tmp, sizeof tmp, "%" PRId32, ((int32_t *)data)[i]); break;
+    case DUCKDB_TYPE_BIGINT: snprintf(tmp, sizeof tmp, "%" PRId64, ((int64_t *)data)[i]); break;
+    case DUCKDB_TYPE_UTINYINT: snprintf(tmp, sizeof tmp, "%u", ((uint8_t *)data)[i]); break;
+    case DUCKDB_TYPE_USMALLINT: snprintf(tmp, sizeof tmp, "%u", ((uint16_t *)data)[i]); break;
+    case DUCKDB_TYPE_UINTEGER: snprintf(tmp, sizeof tmp, "%" PRIu32, ((uint32_t *)data)[i]); break;
+    case DUCKDB_TYPE_UBIGINT: snprintf(tmp, sizeof tmp, "%" PRIu64, ((uint64_t *)data)[i]); break;
+    case DUCKDB_TYPE_DOUBLE: cdlt_format_double(((double *)data)[i], tmp); break;
+    case DUCKDB_TYPE_FLOAT: cdlt_format_double((double)((float *)data)[i], tmp); break;
+    case DUCKDB_TYPE_VARCHAR: {
+      duckdb_string_t *s = &((duckdb_string_t *)data)[i];
+      return dupn(duckdb_string_t_data(s), duckdb_string_t_length(*s));
+    }
+    case DUCKDB_TYPE_DATE: {
+      int32_t days = ((duckdb_date *)data)[i].days;
+      int64_t y;
+      unsigned m, dd;
+      civil_from_days(days, &y, &m, &dd);
+      if (y < 1 || y > 9999) goto fb;
+      snprintf(tmp, sizeof tmp, "%04d-%02u-%02u", (int)y, m, dd);
+      break;
+    }
+    case DUCKDB_TYPE_TIMESTAMP:
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_TIMESTAMP_NS: {
+      int64_t v = ((int64_t *)data)[i];
+      if (v == INT64_MAX || v == -INT64_MAX) goto fb; /* +-infinity */
+      int64_t per = t == DUCKDB_TYPE_TIMESTAMP_S    ? 1
+                    : t == DUCKDB_TYPE_TIMESTAMP_MS ? 1000
+                    : t == DUCKDB_TYPE_TIMESTAMP_NS ? 1000000000
+                                                    : 1000000;
+      int64_t secs = floordiv(v, per);
+      int64_t frac = v - secs * per;
+      int64_t nanos = frac * (1000000000 / per);
+      if (!format_ts(tmp, secs, nanos, t == DUCKDB_TYPE_TIMESTAMP_TZ)) goto fb;
+      break;
+    }
+    default:
+      goto fb;
+  }
+  return strdup(tmp);
+fb:
+  *fallback = true;
+  return NULL;
+}
+
+/* Types render() formats from chunk data. A result with any other column type is read through
+ * the row-wise (materialized) API instead, with DuckDB's VARCHAR cast for those types: the two
+ * access modes cannot be mixed on one result. */
+static bool chunk_renderable(duckdb_type t) {
+  switch (t) {
+    case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_DATE:
+    case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS: case DUCKDB_TYPE_TIMESTAMP_NS:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* one cell through the row-wise API; *isnull set for SQL NULL; NULL return otherwise = OOM */
+static char *cell_rowwise(duckdb_result *res, duckdb_type t, idx_t c, idx_t r, bool *isnull) {
+  *isnull = duckdb_value_is_null(res, c, r);
+  if (*isnull) return NULL;
+  if (t == DUCKDB_TYPE_DOUBLE || t == DUCKDB_TYPE_FLOAT || t == DUCKDB_TYPE_TIMESTAMP ||
+      t == DUCKDB_TYPE_TIMESTAMP_TZ) {
+    union { double d; int64_t ts; } v;
+    bool fb;
+    if (t == DUCKDB_TYPE_DOUBLE || t == DUCKDB_TYPE_FLOAT) {
+      v.d = duckdb_value_double(res, c, r);
+      return render(DUCKDB_TYPE_DOUBLE, &v.d, 0, &fb);
+    }
+    v.ts = duckdb_value_timestamp(res, c, r).micros;
+    char *s = render(t, &v.ts, 0, &fb);
+    if (!fb) return s;
+  }
+  char *s = duckdb_value_varchar(res, c, r);
+  if (!s) return NULL;
+  char *out = strdup(s);
+  duckdb_free(s);
+  return out;
+}
+
+static int duck_query(cdlt_destination *base, const char *sql, cdlt_rows *out, cdlt_error *err) {
+  duck *d = (duck *)base;
+  memset(out, 0, sizeof *out);
+  duckdb_result res;
+  if (duckdb_query(d->con, sql, &res) == DuckDBError) {
+    int rc = duck_fail(err, "query", duckdb_result_error(&res));
+    duckdb_destroy_result(&res);
+    return rc;
+  }
+  idx_t ncols = duckdb_column_count(&res), nrows = duckdb_row_count(&res);
+  out->ncols = ncols;
+  out->nrows = nrows;
+  out->col_names = calloc(ncols ? ncols : 1, sizeof(char *));
+  out->cells = calloc(nrows * ncols > 0 ? nrows * ncols : 1, sizeof(char *));
+  if (!out->col_names || !out->cells) goto oom;
+  bool chunked = true;
+  for (idx_t c = 0; c < ncols; c++) {
+    if (!(out->col_names[c] = strdup(duckdb_column_name(&res, c)))) goto oom;
+    if (!chunk_renderable(duckdb_column_type(&res, c))) chunked = false;
+  }
+
+  if (!chunked) {
+    for (idx_t r = 0; r < nrows; r++)
+      for (idx_t c = 0; c < ncols; c++) {
+        bool isnull;
+        char *v = cell_rowwise(&res, duckdb_column_type(&res, c), c, r, &isnull);
+        if (!v && !isnull) goto oom;
+        out->cells[r * ncols + c] = v;
+      }
+    duckdb_destroy_result(&res);
+    return 0;
+  }
+
+  idx_t row0 = 0, nchunks = duckdb_result_chunk_count(res);
+  for (idx_t k = 0; k < nchunks; k++) {
+    duckdb_data_chunk ch = duckdb_result_get_chunk(res, k);
+    if (!ch) break;
+    idx_t n = duckdb_data_chunk_get_size(ch);
+    for (idx_t c = 0; c < ncols; c++) {
+      duckdb_type t = duckdb_column_type(&res, c);
+      duckdb_vector vec = duckdb_data_chunk_get_vector(ch, c);
+      void *data = duckdb_vector_get_data(vec);
+      uint64_t *valid = duckdb_vector_get_validity(vec);
+      for (idx_t i = 0; i < n && row0 + i < nrows; i++) {
+        if (valid && !duckdb_validity_row_is_valid(valid, i)) continue;
+        bool fb;
+        char *v = render(t, data, i, &fb);
+        if (fb) { /* out-of-range dates / infinities: DuckDB's own text */
+          duckdb_value dv = NULL;
+          if (t == DUCKDB_TYPE_DATE) dv = duckdb_create_date(((duckdb_date *)data)[i]);
+          else if (t == DUCKDB_TYPE_TIMESTAMP_TZ) dv = duckdb_create_timestamp_tz(((duckdb_timestamp *)data)[i]);
+          else if (t == DUCKDB_TYPE_TIMESTAMP) dv = duckdb_create_timestamp(((duckdb_timestamp *)data)[i]);
+          else if (t == DUCKDB_TYPE_TIMESTAMP_S) dv = duckdb_create_timestamp_s(((duckdb_timestamp_s *)data)[i]);
+          else if (t == DUCKDB_TYPE_TIMESTAMP_MS) dv = duckdb_create_timestamp_ms(((duckdb_timestamp_ms *)data)[i]);
+          else if (t == DUCKDB_TYPE_TIMESTAMP_NS) dv = duckdb_create_timestamp_ns(((duckdb_timestamp_ns *)data)[i]);
+          char *s = dv ? duckdb_get_varchar(dv) : NULL;
+          v = s ? strdup(s) : NULL;
+          if (s) duckdb_free(s);
+          if (dv) duckdb_destroy_value(&dv);
+        }
+        if (!v) {
+          duckdb_destroy_data_chunk(&ch);
+          goto oom;
+        }
+        out->cells[(row0 + i) * ncols + c] = v;
+      }
+    }
+    row0 += n;
+    duckdb_destroy_data_chunk(&ch);
+  }
+  duckdb_destroy_result(&res);
+  return 0;
+oom:
+  duckdb_destroy_result(&res);
+  cdlt_rows_free(out);
+  return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+}
+
+static int duck_begin(cdlt_destination *base, cdlt_error *err) {
+  return run((duck *)base, "BEGIN TRANSACTION", "begin transaction", err);
+}
+static int duck_commit(cdlt_destination *base, cdlt_error *err) {
+  return run((duck *)base, "COMMIT", "commit", err);
+}
+static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
+  return run((duck *)base, "ROLLBACK", "rollback", err);
+}
+
+/* ---------------------------------------------------------------- bulk load */
+
+/* How a column is read from JSON (the read_json `columns` type) and converted on insert.
+ * Strings that need parsing are read as VARCHAR and CAST in SQL so nothing depends on
+ * read_json's own date/time format detection. */
+static int column_read_sql(cdlt_buf *cols, cdlt_buf *sel, const cdlt_column_def *c, cdlt_error *err) {
+  const cdlt_sql_dialect *dl = &cdlt_dialect_duckdb;
+  const char *read_type = "VARCHAR";
+  const char *pre = "", *post = "";   /* the select expression: pre "col" post */
+  cdlt_buf tn;
+  cdlt_buf_init(&tn);
+  int rc = 0;
+  switch (c->type) {
+    case CDLT_TYPE_TEXT: break;
+    case CDLT_TYPE_BIGINT: read_type = c->precision > 64 ? "HUGEINT" : "BIGINT"; break;
+    case CDLT_TYPE_DOUBLE: read_type = "DOUBLE"; break;
+    case CDLT_TYPE_BOOL: read_type = "BOOLEAN"; break;
+    case CDLT_TYPE_JSON: read_type = "JSON"; break;
+    case CDLT_TYPE_TIMESTAMP:
+      /* aware values go to UTC, naive ones are UTC (the session TimeZone); with timezone false
+       * the UTC value is then made naive */
+      pre = c->timezone ? "CAST(" : "CAST(CAST(";
+      post = c->timezone ? " AS TIMESTAMPTZ)" : " AS TIMESTAMPTZ) AS TIMESTAMP)";
+      break;
+    case CDLT_TYPE_DATE: pre = "CAST("; post = " AS DATE)"; break;
+    case CDLT_TYPE_TIME: pre = "CAST("; post = " AS TIME)"; break;
+    case CDLT_TYPE_BINARY: pre = "from_base64("; post = ")"; break;
+    case CDLT_TYPE_DECIMAL:
+    case CDLT_TYPE_WEI:
+      if (cdlt_buf_puts(&tn, " AS ")) goto nomem;
+      if ((rc = cdlt_sql_type_name(&tn, dl, c, err))) goto done;
+      if (cdlt_buf_putc(&tn, ')')) goto nomem;
+      pre = "CAST(";
+      post = tn.data;
+      break;
+    default:
+      rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "column '%s' has no data type", c->name);
+      goto done;
+  }
+  /* columns={'name': 'TYPE', ...}: the key is a string literal */
+  if (cols->len) rc |= cdlt_buf_puts(cols, ", ");
+  rc |= cdlt_sql_string_literal(cols, dl, c->name, strlen(c->name));
+  rc |= cdlt_buf_printf(cols, ": '%s'", read_type);
+  if (sel->len) rc |= cdlt_buf_puts(sel, ", ");
+  rc |= cdlt_buf_puts(sel, pre);
+  if (rc) goto nomem;
+  if ((rc = cdlt_sql_ident(sel, dl, c->name, err))) goto done;
+  if (cdlt_buf_puts(sel, post)) goto nomem;
+done:
+  cdlt_buf_release(&tn);
+  return rc;
+nomem:
+  cdlt_buf_release(&tn);
+  return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+}
+
+static bool ends_with(const char *s, const char *suffix) {
+  size_t n = strlen(s), m = strlen(suffix);
+  return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static int duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table,
+                          const char *path, cdlt_file_format format, cdlt_error *err) {
+  duck *d = (duck *)base;
+  const cdlt_sql_dialect *dl = &cdlt_dialect_duckdb;
+  if (format != CDLT_FORMAT_JSONL)
+    return cdlt_error_set(err, CDLT_ERR_USAGE, "duckdb: cannot load '%s': unsupported file format %d",
+                          path, (int)format);
+  if (table->ncolumns == 0)
+    return cdlt_error_set(err, CDLT_ERR_SCHEMA, "duckdb: cannot load '%s': table '%s' has no columns",
+                          path, table->name);
+  cdlt_buf sql, cols, sel;
+  cdlt_buf_init(&sql);
+  cdlt_buf_init(&cols);
+  cdlt_buf_init(&sel);
+  int rc = 0;
+  for (size_t i = 0; i < table->ncolumns && !rc; i++)
+    rc = column_read_sql(&cols, &sel, &table->columns[i], err);
+  if (rc) goto done;
+  rc = cdlt_buf_puts(&sql, "INSERT INTO ") ? CDLT_ERR_NOMEM : 0;
+  if (!rc) rc = cdlt_sql_qualified(&sql, dl, dataset, table->name, err);
+  if (rc) goto done;
+  rc |= cdlt_buf_puts(&sql, " (");
+  for (size_t i = 0; i < table->ncolumns && !rc; i++) {
+    if (i) rc |= cdlt_buf_puts(&sql, ", ");
+    if (!rc) rc = cdlt_sql_ident(&sql, dl, table->columns[i].name, err);
+  }
+  if (rc) goto done;
+  rc |= cdlt_buf_printf(&sql, ") SELECT %s FROM read_json(", sel.data);
+  rc |= cdlt_sql_string_literal(&sql, dl, path, strlen(path));
+  rc |= cdlt_buf_printf(&sql,
+                        ", format='newline_delimited', records=true, columns={%s}, "
+                        "compression='%s', maximum_object_size=" DUCK_MAX_OBJECT_SIZE
+                        ", ignore_errors=false)",
+                        cols.data, ends_with(path, ".gz") ? "gzip" : "uncompressed");
+  if (rc) {
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  duckdb_result res;
+  if (duckdb_query(d->con, sql.data, &res) == DuckDBError) {
+    rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: cannot load '%s' into '%s': %s", path,
+                        table->name, duckdb_result_error(&res));
+  }
+  duckdb_destroy_result(&res);
+done:
+  cdlt_buf_release(&sql);
+  cdlt_buf_release(&cols);
+  cdlt_buf_release(&sel);
+  return rc;
+}
+
+static const char *duck_location(cdlt_destination *base) { return ((duck *)base)->path; }
+
+const cdlt_destination_vtab cdlt_duckdb_destination = {
+    .abi_version = 1,
+    .name = "duckdb",
+    .instance_size = sizeof(duck),
+    .dialect = &cdlt_dialect_duckdb,
+    .supported_formats = (1u << CDLT_FORMAT_JSONL),
+    .preferred_format = CDLT_FORMAT_JSONL,
+    .open = duck_open,
+    .close = duck_close,
+    .execute = duck_execute,
+    .query = duck_query,
+    .begin = duck_begin,
+    .commit = duck_commit,
+    .rollback = duck_rollback,
+    .load_file = duck_load_file,
+    .location = duck_location,
+};

@@ -1,0 +1,88 @@
+/* json_reader.h — streaming pull reader for JSON, JSON Lines and dlt's typed-jsonl.
+ *
+ * The reader pulls fixed-size chunks (64 KiB) from a cdlt_input, or reads a memory buffer in
+ * place, and builds one top-level value (or one item) at a time in a caller-provided
+ * cdlt_json_doc. Memory is bounded by the size of one item, not by the input.
+ *
+ *   cdlt_json_reader *r;
+ *   cdlt_json_reader_new(&r, in, NULL, &err);
+ *   while ((rc = cdlt_json_reader_next_item(r, &doc, &item, &err)) == 1) {
+ *     ... use item ...
+ *     cdlt_json_doc_reset(&doc);
+ *   }
+ *   if (rc < 0) report err.msg;   (rc == 0: clean end of input)
+ *
+ * Strict RFC 8259: no comments, trailing commas, NaN/Infinity, leading zeros or raw control
+ * characters in strings; strings must be valid UTF-8 (no overlongs, UTF-8-encoded surrogates or
+ * code points above U+10FFFF); \u escapes are decoded, surrogate pairs combined, lone surrogate
+ * escapes rejected. A UTF-8 BOM at the very start of the input is skipped. Numbers keep their
+ * text; integers outside int64 are CDLT_JSON_BIGINT, floats that overflow are CDLT_JSON_FLOAT with
+ * d = +-inf. Duplicate object keys: the value of the last occurrence at the position of the first
+ * (Python dict semantics).
+ *
+ * Top-level values must be separated by whitespace (JSON Lines: one per line).
+ *
+ * Errors: "invalid JSON in '<source>' at line L, column C (byte O): <reason>" with code
+ * CDLT_ERR_PARSE, or CDLT_ERR_LIMIT when a limit was hit; err->line/column (1-based, column in
+ * bytes) and err->offset (0-based) are set. I/O errors of the input are passed through. After an
+ * error the reader stays failed: later calls return the same error. */
+#ifndef CDLT_JSON_JSON_READER_H
+#define CDLT_JSON_JSON_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "json/input.h"
+#include "json/json.h"
+
+typedef struct cdlt_json_limits {
+  size_t max_depth;          /* nesting of arrays/objects; 0 = default 10000 */
+  size_t max_string_bytes;   /* decoded string / number text length; 0 = default 256 MiB */
+  uint64_t max_item_bytes;   /* input bytes of one top-level value or item; 0 = default 1 GiB */
+} cdlt_json_limits;
+
+#define CDLT_JSON_DEFAULT_MAX_DEPTH 10000
+#define CDLT_JSON_DEFAULT_MAX_STRING_BYTES ((size_t)256 << 20)
+#define CDLT_JSON_DEFAULT_MAX_ITEM_BYTES ((uint64_t)1 << 30)
+
+typedef struct cdlt_json_reader cdlt_json_reader;
+
+/* A reader over `in` (borrowed: the caller closes it after _free). limits NULL = defaults.
+ * Returns 0 or CDLT_ERR_NOMEM. */
+int cdlt_json_reader_new(cdlt_json_reader **out, cdlt_input *in, const cdlt_json_limits *limits,
+                         cdlt_error *err);
+
+/* A reader over memory, read in place (no copy): data must outlive the reader. `name` (copied)
+ * names the source in messages (NULL = "<memory>"). */
+int cdlt_json_reader_new_memory(cdlt_json_reader **out, const void *data, size_t len,
+                                const char *name, const cdlt_json_limits *limits, cdlt_error *err);
+
+void cdlt_json_reader_free(cdlt_json_reader *r);   /* accepts NULL */
+
+/* The next top-level value of a whitespace-separated sequence (JSON Lines, or one document).
+ * Values are allocated in doc. Returns 1 when a value was read (*out set), 0 at a clean end of
+ * input, < 0 on error. */
+int cdlt_json_reader_next_value(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value **out,
+                                cdlt_error *err);
+
+/* Like next_value, but a top-level ARRAY is flattened one level: its elements are returned one
+ * at a time without materializing the array (an arbitrarily large JSON array file streams).
+ * Top-level objects and scalars are returned as they are. Handles JSON Lines, a JSON array
+ * file, a single object and typed-jsonl (one array of items per line). Do not mix next_value
+ * and next_item calls on one reader while inside a top-level array (next_value would continue
+ * the flattening). */
+int cdlt_json_reader_next_item(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value **out,
+                               cdlt_error *err);
+
+/* Where the last value/item returned started: line and column (1-based, bytes) and byte offset
+ * (0-based) in the input. Any pointer may be NULL. */
+void cdlt_json_reader_item_position(const cdlt_json_reader *r, uint64_t *line, uint64_t *column,
+                                    uint64_t *offset);
+
+/* Name of the source (for messages). Owned by the reader (or its input). */
+const char *cdlt_json_reader_source_name(const cdlt_json_reader *r);
+
+/* Input bytes consumed so far (after decompression). */
+uint64_t cdlt_json_reader_bytes_consumed(const cdlt_json_reader *r);
+
+#endif

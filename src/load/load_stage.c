@@ -1,0 +1,312 @@
+/* load_stage.c — the load stage: one normalized package into the destination.
+ *
+ * Everything a package does to the destination runs in ONE transaction: dataset creation,
+ * schema migration (CREATE/ALTER + the `_dlt_version` row), replace truncation, every job's bulk
+ * load, and the `_dlt_loads` row last. A crash therefore leaves either nothing or the whole
+ * package; on restart a package whose load id is already in `_dlt_loads` is only finalized on
+ * disk (its job files moved to completed_jobs), never loaded twice. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "load/sql_gen.h"
+#include "package/job_file.h"
+#include "package/package.h"
+#include "pipeline/pipeline_internal.h"
+#include "util/fs.h"
+#include "util/isotime.h"
+
+typedef struct load_ctx {
+  cdlt_pipeline *p;
+  cdlt_destination *dest;
+  const cdlt_sql_dialect *dialect;
+  cdlt_schema *schema;
+  cdlt_package pkg;
+  cdlt_buf sql;
+} load_ctx;
+
+static int exec(load_ctx *c, cdlt_error *err) {
+  return c->dest->vtab->execute(c->dest, c->sql.data, err);
+}
+
+static int query(load_ctx *c, cdlt_rows *rows, cdlt_error *err) {
+  return c->dest->vtab->query(c->dest, c->sql.data, rows, err);
+}
+
+static int dataset_exists(load_ctx *c, bool *exists, cdlt_error *err) {
+  cdlt_buf_reset(&c->sql);
+  cdlt_rows rows = {0};
+  int rc = cdlt_sql_dataset_exists(&c->sql, c->dialect, c->p->dataset, err);
+  if (!rc) rc = query(c, &rows, err);
+  *exists = !rc && rows.nrows > 0;
+  cdlt_rows_free(&rows);
+  return rc;
+}
+
+/* true when `_dlt_loads` already holds load_id (the package was loaded before a crash) */
+static int already_loaded(load_ctx *c, const char *load_id, bool *loaded, cdlt_error *err) {
+  *loaded = false;
+  bool exists;
+  int rc = dataset_exists(c, &exists, err);
+  if (rc || !exists) return rc;
+  const char *tables[1] = {"_dlt_loads"};
+  cdlt_rows rows = {0};
+  cdlt_buf_reset(&c->sql);
+  rc = cdlt_sql_columns_query(&c->sql, c->dialect, c->p->dataset, tables, 1, err);
+  if (!rc) rc = query(c, &rows, err);
+  bool table_exists = !rc && rows.nrows > 0;
+  cdlt_rows_free(&rows);
+  if (rc || !table_exists) return rc;
+  cdlt_buf_reset(&c->sql);
+  cdlt_buf_puts(&c->sql, "SELECT 1 FROM ");
+  rc = cdlt_sql_qualified(&c->sql, c->dialect, c->p->dataset, "_dlt_loads", err);
+  if (rc) return rc;
+  cdlt_buf_puts(&c->sql, " WHERE load_id = ");
+  cdlt_sql_string_literal(&c->sql, c->dialect, load_id, strlen(load_id));
+  rc = query(c, &rows, err);
+  *loaded = !rc && rows.nrows > 0;
+  cdlt_rows_free(&rows);
+  return rc;
+}
+
+/* §6.3: create missing tables, add missing complete columns, record the schema version */
+static int migrate(load_ctx *c, const char *const *tables, size_t ntables, cdlt_rows *existing, cdlt_error *err) {
+  const char *ds = c->p->dataset;
+  int rc = 0;
+  for (size_t k = 0; k < ntables && !rc; k++) {
+    cdlt_table *t = cdlt_schema_table(c->schema, tables[k]);
+    if (!t) continue;
+    cdlt_table_def def;
+    if (cdlt_schema_table_def(c->schema, t, &def)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if (def.ncolumns == 0) { cdlt_table_def_release(&def); continue; }
+    /* columns the destination already has */
+    size_t have = 0;
+    cdlt_column_def *missing = calloc(def.ncolumns, sizeof *missing);
+    size_t nmissing = 0;
+    if (!missing) { cdlt_table_def_release(&def); return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); }
+    for (size_t col = 0; col < def.ncolumns; col++) {
+      bool found = false;
+      for (size_t r = 0; r < existing->nrows; r++) {
+        const char *tn = cdlt_rows_get(existing, r, 0), *cn = cdlt_rows_get(existing, r, 1);
+        if (tn && cn && !strcmp(tn, t->name) && !strcasecmp(cn, def.columns[col].name)) { found = true; break; }
+      }
+      if (found) have++;
+      else missing[nmissing++] = def.columns[col];
+    }
+    bool table_exists = false;
+    for (size_t r = 0; r < existing->nrows; r++)
+      if (cdlt_rows_get(existing, r, 0) && !strcmp(cdlt_rows_get(existing, r, 0), t->name)) table_exists = true;
+    cdlt_buf_reset(&c->sql);
+    if (!table_exists) {
+      rc = cdlt_sql_create_table(&c->sql, c->dialect, ds, &def, err);
+      if (!rc) rc = exec(c, err);
+    } else if (nmissing) {
+      rc = cdlt_sql_alter_table_add(&c->sql, c->dialect, ds, t->name, missing, nmissing, err);
+      if (!rc) rc = exec(c, err);
+    }
+    (void)have;
+    free(missing);
+    cdlt_table_def_release(&def);
+  }
+  return rc;
+}
+
+static int record_version(load_ctx *c, cdlt_error *err) {
+  const char *ds = c->p->dataset;
+  cdlt_rows rows = {0};
+  cdlt_buf_reset(&c->sql);
+  int rc = cdlt_sql_version_by_hash(&c->sql, c->dialect, ds, cdlt_schema_stored_hash(c->schema), err);
+  if (!rc) rc = query(c, &rows, err);
+  bool present = !rc && rows.nrows > 0;
+  cdlt_rows_free(&rows);
+  if (rc || present) return rc;
+  cdlt_buf json;
+  cdlt_buf_init(&json);
+  if (cdlt_schema_write(c->schema, &json, 0)) { cdlt_buf_release(&json); return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); }
+  char now[48];
+  cdlt_format_iso_utc(cdlt_now_us(), now);
+  cdlt_buf_reset(&c->sql);
+  rc = cdlt_sql_insert_version(&c->sql, c->dialect, ds, cdlt_schema_version(c->schema), CDLT_SCHEMA_ENGINE_VERSION, now,
+                               cdlt_schema_name(c->schema), cdlt_schema_stored_hash(c->schema), json.data, json.len, err);
+  cdlt_buf_release(&json);
+  if (!rc) rc = exec(c, err);
+  return rc;
+}
+
+/* replace: empty the root table and every nested table of it that exists (§8.2) */
+static int truncate_replace_tables(load_ctx *c, const char *const *tables, size_t ntables, cdlt_rows *existing,
+                                   cdlt_error *err) {
+  for (size_t k = 0; k < ntables; k++) {
+    cdlt_table *root = cdlt_schema_table(c->schema, tables[k]);
+    if (!root || root->parent || strcmp(cdlt_table_write_disposition(c->schema, root), "replace")) continue;
+    for (size_t t = 0; t < c->schema->ntables; t++) {
+      cdlt_table *cand = c->schema->tables[t];
+      if (cdlt_schema_root_of(c->schema, cand) != root) continue;
+      bool exists = false;
+      for (size_t r = 0; r < existing->nrows; r++)
+        if (cdlt_rows_get(existing, r, 0) && !strcmp(cdlt_rows_get(existing, r, 0), cand->name)) exists = true;
+      if (!exists) continue;
+      cdlt_buf_reset(&c->sql);
+      int rc = cdlt_sql_truncate_table(&c->sql, c->dialect, c->p->dataset, cand->name, err);
+      if (!rc) rc = exec(c, err);
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}
+
+static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, cdlt_error *err) {
+  for (size_t k = 0; k < jobs->len; k++) {
+    cdlt_job_file jf;
+    int rc = cdlt_job_file_parse(jobs->names[k], &jf, err);
+    if (rc) return rc;
+    cdlt_table *t = cdlt_schema_table(c->schema, jf.table);
+    char *path = cdlt_package_job_path(&c->pkg, CDLT_JOB_STARTED, jobs->names[k]);
+    if (!t) rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "job '%s' names table '%s' that is not in schema '%s'", jobs->names[k],
+                                jf.table, cdlt_schema_name(c->schema));
+    else if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    else {
+      cdlt_table_def def;
+      rc = cdlt_schema_table_def(c->schema, t, &def) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+      uint64_t size = 0;
+      cdlt_fs_file_size(path, &size, NULL);
+      if (!rc && size > 0 && def.ncolumns > 0) {
+        rc = c->dest->vtab->load_file(c->dest, c->p->dataset, &def, path, CDLT_FORMAT_JSONL, err);
+        if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[k], jf.table);
+      }
+      cdlt_table_def_release(&def);
+    }
+    free(path);
+    cdlt_job_file_release(&jf);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+/* moves every job to completed_jobs and the package to load/loaded */
+static int finalize(load_ctx *c, cdlt_error *err) {
+  cdlt_fs_names jobs;
+  cdlt_fs_names_init(&jobs);
+  int rc = cdlt_package_list_jobs(&c->pkg, CDLT_JOB_NEW, &jobs, err);
+  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_start_job(&c->pkg, jobs.names[k], err);
+  cdlt_fs_names_release(&jobs);
+  if (!rc) rc = cdlt_package_list_jobs(&c->pkg, CDLT_JOB_STARTED, &jobs, err);
+  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_complete_job(&c->pkg, jobs.names[k], err);
+  cdlt_fs_names_release(&jobs);
+  if (!rc && cdlt_package_has_file(&c->pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE)) {
+    cdlt_buf b;
+    cdlt_buf_init(&b);
+    rc = cdlt_package_read_file(&c->pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE, &b, err);
+    if (!rc) rc = cdlt_package_commit_schema_updates(&c->pkg, b.data ? b.data : "{}", b.data ? b.len : 2, err);
+    cdlt_buf_release(&b);
+  }
+  if (!rc) rc = cdlt_package_complete(&c->pkg, false, err);
+  return rc;
+}
+
+int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load_id, cdlt_error *err) {
+  load_ctx c;
+  memset(&c, 0, sizeof c);
+  c.p = p;
+  c.dest = dest;
+  c.dialect = dest->vtab->dialect;
+  cdlt_buf_init(&c.sql);
+  cdlt_fs_names jobs;
+  cdlt_fs_names_init(&jobs);
+  cdlt_rows existing = {0};
+  const char **tables = NULL;
+  size_t ntables = 0;
+  bool in_tx = false;
+
+  int rc = cdlt_package_open(&p->wd, CDLT_STAGE_NORMALIZED, load_id, &c.pkg, err);
+  if (rc) goto done;
+  cdlt_buf sb;
+  cdlt_buf_init(&sb);
+  rc = cdlt_package_read_file(&c.pkg, CDLT_PACKAGE_SCHEMA_FILE, &sb, err);
+  if (!rc) rc = cdlt_schema_from_json(sb.data ? sb.data : "", sb.len, "schema.json", &c.schema, err);
+  cdlt_buf_release(&sb);
+  if (rc) goto done;
+
+  bool loaded;
+  if ((rc = already_loaded(&c, load_id, &loaded, err))) goto done;
+  if (loaded) { rc = finalize(&c, err); goto done; }
+
+  /* jobs: start every new one (started ones are from an interrupted attempt) */
+  if ((rc = cdlt_package_list_jobs(&c.pkg, CDLT_JOB_NEW, &jobs, err))) goto done;
+  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_start_job(&c.pkg, jobs.names[k], err);
+  cdlt_fs_names_release(&jobs);
+  if (rc || (rc = cdlt_package_list_jobs(&c.pkg, CDLT_JOB_STARTED, &jobs, err))) goto done;
+
+  /* tables this package touches, plus dlt's own */
+  tables = calloc(jobs.len + 3, sizeof *tables);
+  if (!tables) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
+  tables[ntables++] = "_dlt_version";
+  tables[ntables++] = "_dlt_loads";
+  char **job_tables = calloc(jobs.len + 1, sizeof *job_tables);
+  for (size_t k = 0; job_tables && k < jobs.len; k++) {
+    cdlt_job_file jf;
+    if (cdlt_job_file_parse(jobs.names[k], &jf, NULL) == 0) {
+      job_tables[k] = strdup(jf.table);
+      cdlt_job_file_release(&jf);
+      bool dup = false;
+      for (size_t t = 0; t < ntables; t++) if (job_tables[k] && !strcmp(tables[t], job_tables[k])) dup = true;
+      if (job_tables[k] && !dup) tables[ntables++] = job_tables[k];
+    }
+  }
+
+  if ((rc = dest->vtab->begin(dest, err))) goto done_tables;
+  in_tx = true;
+  bool exists;
+  if ((rc = dataset_exists(&c, &exists, err))) goto done_tables;
+  if (!exists) {
+    cdlt_buf_reset(&c.sql);
+    if ((rc = cdlt_sql_create_schema(&c.sql, c.dialect, p->dataset, err)) || (rc = exec(&c, err))) goto done_tables;
+  }
+  /* every table of the schema is looked up, so replace can truncate nested tables too */
+  {
+    const char **all = calloc(c.schema->ntables + 1, sizeof *all);
+    if (!all) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done_tables; }
+    for (size_t k = 0; k < c.schema->ntables; k++) all[k] = c.schema->tables[k]->name;
+    cdlt_buf_reset(&c.sql);
+    rc = cdlt_sql_columns_query(&c.sql, c.dialect, p->dataset, all, c.schema->ntables, err);
+    free(all);
+    if (!rc) rc = query(&c, &existing, err);
+    if (rc) goto done_tables;
+  }
+  if ((rc = migrate(&c, tables, ntables, &existing, err))) goto done_tables;
+  if ((rc = record_version(&c, err))) goto done_tables;
+  if ((rc = truncate_replace_tables(&c, tables, ntables, &existing, err))) goto done_tables;
+  if ((rc = load_jobs(&c, &jobs, err))) goto done_tables;
+  {
+    char now[48];
+    cdlt_format_iso_utc(cdlt_now_us(), now);
+    cdlt_buf_reset(&c.sql);
+    rc = cdlt_sql_insert_load(&c.sql, c.dialect, p->dataset, load_id, cdlt_schema_name(c.schema), 0, now,
+                              cdlt_schema_stored_hash(c.schema), err);
+    if (!rc) rc = exec(&c, err);
+    if (rc) goto done_tables;
+  }
+  rc = dest->vtab->commit(dest, err);
+  in_tx = false;
+  if (!rc) rc = finalize(&c, err);
+
+done_tables:
+  if (job_tables) {
+    for (size_t k = 0; k < jobs.len; k++) free(job_tables[k]);
+    free(job_tables);
+  }
+done:
+  if (in_tx) {
+    cdlt_error ignored;
+    dest->vtab->rollback(dest, &ignored);
+  }
+  free(tables);
+  cdlt_rows_free(&existing);
+  cdlt_fs_names_release(&jobs);
+  cdlt_schema_free(c.schema);
+  cdlt_package_close(&c.pkg);
+  cdlt_buf_release(&c.sql);
+  return rc;
+}

@@ -1,0 +1,414 @@
+/* normalize.c — the relational normalizer: flatten, unnest lists, ids, coercion, variants. */
+#include "normalize/normalize.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "schema/coerce.h"
+#include "schema/naming.h"
+#include "util/arena.h"
+#include "util/hash.h"
+#include "util/strmap.h"
+
+#define DEFAULT_MAX_NESTING 1000
+
+typedef struct table_stat {
+  char *name;
+  uint64_t rows;
+} table_stat;
+
+struct cdlt_normalizer {
+  cdlt_schema *schema;
+  cdlt_row_sink sink;
+  cdlt_naming_ctx naming;
+  char load_id[64];
+  cdlt_strmap key_cache;        /* raw key -> normalize_path(key), malloc'd */
+  cdlt_strmap table_key_cache;  /* raw key -> normalize_tables_path(key), malloc'd */
+  cdlt_arena arena;             /* per item */
+  cdlt_json_doc scratch;        /* per item: values made by the normalizer (ids) */
+  cdlt_buf line, name, tmp;
+  cdlt_strmap stats_by_name;
+  table_stat *stats;
+  size_t nstats, stats_cap;
+};
+
+/* one (column, value) of a row being built */
+typedef struct field {
+  const char *name;
+  const cdlt_json_value *value;
+} field;
+
+/* a list found while flattening: its path parts relative to the row's table */
+typedef struct found_list {
+  const char **parts;
+  size_t nparts;
+  const cdlt_json_value *list;
+} found_list;
+
+typedef struct vec {
+  void *items;
+  size_t len, cap, elem;
+} vec;
+
+static int vec_push(cdlt_arena *a, vec *v, const void *item) {
+  if (v->len == v->cap) {
+    size_t ncap = v->cap ? v->cap * 2 : 16;
+    void *p = cdlt_arena_alloc(a, ncap * v->elem);
+    if (!p) return CDLT_ERR_NOMEM;
+    if (v->len) memcpy(p, v->items, v->len * v->elem);
+    v->items = p;
+    v->cap = ncap;
+  }
+  memcpy((char *)v->items + v->len * v->elem, item, v->elem);
+  v->len++;
+  return 0;
+}
+
+int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *load_id,
+                        const cdlt_row_sink *sink, size_t max_identifier_length, cdlt_error *err) {
+  cdlt_normalizer *n = calloc(1, sizeof *n);
+  if (!n) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  n->schema = schema;
+  n->sink = *sink;
+  const char *names = cdlt_json_get_str(cdlt_json_get(schema->root, "normalizers"), "names");
+  const cdlt_naming *conv = cdlt_naming_find(names ? names : "snake_case");
+  if (!conv) {
+    free(n);
+    return cdlt_error_set(err, CDLT_ERR_SCHEMA, "unknown naming convention '%s' in schema '%s'", names,
+                          cdlt_schema_name(schema));
+  }
+  n->naming = cdlt_naming_ctx_make(conv, max_identifier_length);
+  snprintf(n->load_id, sizeof n->load_id, "%s", load_id);
+  cdlt_strmap_init(&n->key_cache);
+  cdlt_strmap_init(&n->table_key_cache);
+  cdlt_strmap_init(&n->stats_by_name);
+  cdlt_arena_init(&n->arena, 0);
+  cdlt_json_doc_init(&n->scratch);
+  cdlt_buf_init(&n->line);
+  cdlt_buf_init(&n->name);
+  cdlt_buf_init(&n->tmp);
+  *out = n;
+  return 0;
+}
+
+static void free_cache_values(cdlt_strmap *m) {
+  for (size_t k = 0; k < m->cap; k++)
+    if (m->slots[k].key) free(m->slots[k].value);
+  cdlt_strmap_release(m);
+}
+
+void cdlt_normalizer_free(cdlt_normalizer *n) {
+  if (!n) return;
+  free_cache_values(&n->key_cache);
+  free_cache_values(&n->table_key_cache);
+  cdlt_strmap_release(&n->stats_by_name);
+  for (size_t k = 0; k < n->nstats; k++) free(n->stats[k].name);
+  free(n->stats);
+  cdlt_arena_release(&n->arena);
+  cdlt_json_doc_release(&n->scratch);
+  cdlt_buf_release(&n->line);
+  cdlt_buf_release(&n->name);
+  cdlt_buf_release(&n->tmp);
+  free(n);
+}
+
+size_t cdlt_normalizer_table_count(const cdlt_normalizer *n) { return n->nstats; }
+const char *cdlt_normalizer_table_name(const cdlt_normalizer *n, size_t i) { return n->stats[i].name; }
+uint64_t cdlt_normalizer_table_rows(const cdlt_normalizer *n, size_t i) { return n->stats[i].rows; }
+
+static int count_row(cdlt_normalizer *n, const char *table) {
+  size_t len = strlen(table);
+  uintptr_t idx = (uintptr_t)cdlt_strmap_get(&n->stats_by_name, table, len);  /* index + 1 */
+  if (idx) { n->stats[idx - 1].rows++; return 0; }
+  if (n->nstats == n->stats_cap) {
+    size_t ncap = n->stats_cap ? n->stats_cap * 2 : 8;
+    table_stat *p = realloc(n->stats, ncap * sizeof *p);
+    if (!p) return CDLT_ERR_NOMEM;
+    n->stats = p;
+    n->stats_cap = ncap;
+  }
+  n->stats[n->nstats].name = strdup(table);
+  if (!n->stats[n->nstats].name) return CDLT_ERR_NOMEM;
+  n->stats[n->nstats].rows = 1;
+  n->nstats++;
+  return cdlt_strmap_put(&n->stats_by_name, table, len, (void *)(uintptr_t)n->nstats) ? CDLT_ERR_NOMEM : 0;
+}
+
+/* normalized form of a data key (normalize_path; blank key → "_empty"), cached */
+static const char *norm_key(cdlt_normalizer *n, const char *key, size_t len, bool for_table, cdlt_error *err) {
+  cdlt_strmap *cache = for_table ? &n->table_key_cache : &n->key_cache;
+  const char *hit = cdlt_strmap_get(cache, key, len);
+  if (hit) return hit;
+  bool blank = true;
+  for (size_t k = 0; k < len && blank; k++)
+    if (key[k] != ' ' && key[k] != '\t' && key[k] != '\n' && key[k] != '\r' && key[k] != '\f' && key[k] != '\v')
+      blank = false;
+  cdlt_buf_reset(&n->tmp);
+  int rc;
+  if (blank) rc = cdlt_buf_puts(&n->tmp, "_empty");
+  else if (for_table) rc = cdlt_naming_normalize_tables_path(&n->naming, key, len, &n->tmp, err);
+  else rc = cdlt_naming_normalize_path(&n->naming, key, len, &n->tmp, err);
+  if (rc) return NULL;
+  char *copy = strdup(n->tmp.data ? n->tmp.data : "");
+  if (!copy || cdlt_strmap_put(cache, key, len, copy)) {
+    free(copy);
+    cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    return NULL;
+  }
+  return copy;
+}
+
+/* shorten_fragments(parts..., last) interned in the item arena */
+static const char *join_parts(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last) {
+  const char *small[64];
+  const char **all = nparts + 1 <= 64 ? small : cdlt_arena_alloc(&n->arena, (nparts + 1) * sizeof *all);
+  if (!all) return NULL;
+  for (size_t k = 0; k < nparts; k++) all[k] = parts[k];
+  size_t count = nparts;
+  if (last) all[count++] = last;
+  if (count == 1) return all[0];
+  cdlt_buf_reset(&n->name);
+  if (cdlt_naming_shorten_fragments(&n->naming, all, NULL, count, &n->name)) return NULL;
+  return cdlt_arena_strndup(&n->arena, n->name.data ? n->name.data : "", n->name.len);
+}
+
+static int table_max_nesting(const cdlt_normalizer *n, const cdlt_table *root) {
+  if (root) {
+    cdlt_json_value *mn = cdlt_json_get(cdlt_json_get(root->json, "x-normalizer"), "max_nesting");
+    if (mn && mn->type == CDLT_JSON_INT) return (int)mn->u.num.i;
+  }
+  cdlt_json_value *cfg = cdlt_json_get(cdlt_json_get(cdlt_json_get(n->schema->root, "normalizers"), "json"), "config");
+  cdlt_json_value *mn = cdlt_json_get(cfg, "max_nesting");
+  if (mn && mn->type == CDLT_JSON_INT) return (int)mn->u.num.i;
+  return DEFAULT_MAX_NESTING;
+}
+
+static bool is_nested_type(const cdlt_table *t, const char *column, int budget) {
+  if (budget <= 0) return true;
+  if (!t) return false;
+  const cdlt_column *c = cdlt_table_column(t, column, strlen(column));
+  return c && c->type == CDLT_TYPE_JSON;
+}
+
+/* Flattens obj into fields and lists (dlt's explicit LIFO stack, §3.1). */
+static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_value *obj, int budget,
+                   vec *fields, vec *lists, cdlt_error *err) {
+  typedef struct frame {
+    const cdlt_json_value *obj;
+    const char **path;
+    size_t npath;
+    int budget;
+  } frame;
+  vec stack = {NULL, 0, 0, sizeof(frame)};
+  frame first = {obj, NULL, 0, budget};
+  if (vec_push(&n->arena, &stack, &first)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  while (stack.len) {
+    frame f = ((frame *)stack.items)[--stack.len];
+    for (size_t k = 0; k < f.obj->u.obj.len; k++) {
+      const cdlt_json_member *m = &f.obj->u.obj.members[k];
+      const char *nk = norm_key(n, m->key, m->key_len, false, err);
+      if (!nk) return err ? err->code : CDLT_ERR_INTERNAL;
+      const cdlt_json_value *v = m->value;
+      const char *col = f.npath ? join_parts(n, f.path, f.npath, nk) : nk;
+      if (!col) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      if ((v->type == CDLT_JSON_OBJECT || v->type == CDLT_JSON_ARRAY) && !is_nested_type(t, col, f.budget)) {
+        if (v->type == CDLT_JSON_OBJECT) {
+          const char **path = cdlt_arena_alloc(&n->arena, (f.npath + 1) * sizeof *path);
+          if (!path) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+          if (f.npath) memcpy(path, f.path, f.npath * sizeof *path);
+          path[f.npath] = nk;
+          frame child = {v, path, f.npath + 1, f.budget - 1};
+          if (vec_push(&n->arena, &stack, &child)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+        } else {
+          const char *tk = norm_key(n, m->key, m->key_len, true, err);
+          if (!tk) return err ? err->code : CDLT_ERR_INTERNAL;
+          const char **parts = cdlt_arena_alloc(&n->arena, (f.npath + 1) * sizeof *parts);
+          if (!parts) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+          if (f.npath) memcpy(parts, f.path, f.npath * sizeof *parts);
+          parts[f.npath] = tk;
+          found_list fl = {parts, f.npath + 1, v};
+          if (vec_push(&n->arena, lists, &fl)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+        }
+        continue;
+      }
+      field fd = {col, v};
+      if (vec_push(&n->arena, fields, &fd)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    }
+  }
+  return 0;
+}
+
+/* Adds one value of column `name` to the row line, creating/typing columns and variants. */
+static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const cdlt_json_value *v, cdlt_error *err) {
+  cdlt_schema *s = n->schema;
+  size_t nlen = strlen(name);
+  cdlt_column *c = cdlt_table_column(t, name, nlen);
+  if (cdlt_value_is_null(v)) {
+    if (c && c->type != CDLT_TYPE_NONE && !c->nullable)
+      return cdlt_error_set(err, CDLT_ERR_SCHEMA,
+                            "cannot coerce null in table '%s' column '%s': the column is not nullable", t->name, name);
+    return 0;
+  }
+  if (!c) {
+    c = cdlt_schema_add_inferred_column(s, t, name, cdlt_infer_type(s, v), false);
+    if (!c) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  } else if (c->type == CDLT_TYPE_NONE) {
+    /* incomplete column: complete it with the inferred type, keeping its hints */
+    cdlt_json_value *dt = cdlt_json_cstr(&s->doc, cdlt_data_type_name(cdlt_infer_type(s, v)));
+    if (!dt || cdlt_json_object_set(&s->doc, c->json, "data_type", dt)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    c->type = cdlt_data_type_parse(dt->u.str.ptr);
+  }
+  size_t mark = n->line.len;
+  if (n->line.len > 1 && cdlt_buf_putc(&n->line, ',')) return CDLT_ERR_NOMEM;
+  if (cdlt_json_write_string(&n->line, name, nlen) || cdlt_buf_putc(&n->line, ':')) return CDLT_ERR_NOMEM;
+  if (cdlt_coerce_write(c->type, v, &n->line)) return 0;
+
+  /* does not fit: the variant column <name>__v_<py type> (§3.6) */
+  n->line.len = mark;
+  n->line.data[mark] = 0;
+  char suffix[16];
+  snprintf(suffix, sizeof suffix, "v_%s", cdlt_value_py_type(v));
+  const char *parts[2] = {name, suffix};
+  cdlt_buf_reset(&n->name);
+  if (cdlt_naming_shorten_fragments(&n->naming, parts, NULL, 2, &n->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  char *vname = cdlt_arena_strndup(&n->arena, n->name.data, n->name.len);
+  if (!vname) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  cdlt_column *vc = cdlt_table_column(t, vname, n->name.len);
+  if (!vc) {
+    vc = cdlt_schema_add_inferred_column(s, t, vname, cdlt_infer_type(s, v), true);
+    if (!vc) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  if (n->line.len > 1 && cdlt_buf_putc(&n->line, ',')) return CDLT_ERR_NOMEM;
+  if (cdlt_json_write_string(&n->line, vname, strlen(vname)) || cdlt_buf_putc(&n->line, ':')) return CDLT_ERR_NOMEM;
+  if (cdlt_coerce_write(vc->type, v, &n->line)) return 0;
+  return cdlt_error_set(err, CDLT_ERR_SCHEMA, "cannot coerce type %s to %s in table '%s' column '%s'",
+                        cdlt_value_py_type(v), cdlt_data_type_name(vc->type), t->name, vname);
+}
+
+static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const char **table_parts, size_t ntable_parts,
+                         const char *parent_table, int budget, const char *parent_id, int64_t list_idx,
+                         const cdlt_json_value *root_id, cdlt_error *err);
+
+static int normalize_list(cdlt_normalizer *n, const cdlt_json_value *list, const char **table_parts, size_t ntable_parts,
+                          const char *parent_table, int budget, const char *parent_id, const cdlt_json_value *root_id,
+                          cdlt_error *err) {
+  for (size_t i = 0; i < list->u.arr.len; i++) {
+    const cdlt_json_value *v = list->u.arr.items[i];
+    if (v->type == CDLT_JSON_OBJECT) {
+      int rc = normalize_row(n, v, table_parts, ntable_parts, parent_table, budget, parent_id, (int64_t)i, root_id, err);
+      if (rc) return rc;
+    } else {
+      /* scalars become {"value": v}; nested lists {"list": v} one level deeper (§3.2) */
+      cdlt_json_value *wrap = cdlt_json_object(&n->scratch);
+      bool nested = v->type == CDLT_JSON_ARRAY;
+      if (!wrap || cdlt_json_object_add(&n->scratch, wrap, nested ? "list" : "value", nested ? 4 : 5, (cdlt_json_value *)v))
+        return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      int rc = normalize_row(n, wrap, table_parts, ntable_parts, parent_table, nested ? budget - 1 : budget, parent_id,
+                             (int64_t)i, root_id, err);
+      if (rc) return rc;
+    }
+  }
+  return 0;
+}
+
+static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const char **table_parts, size_t ntable_parts,
+                         const char *parent_table, int budget, const char *parent_id, int64_t list_idx,
+                         const cdlt_json_value *root_id, cdlt_error *err) {
+  cdlt_schema *s = n->schema;
+  const char *table_name = join_parts(n, table_parts, ntable_parts - 1, table_parts[ntable_parts - 1]);
+  if (!table_name) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  cdlt_table *t = cdlt_schema_table(s, table_name);
+  bool is_root = parent_table == NULL;
+  if (!t) {
+    t = is_root ? cdlt_schema_add_root_table(s, table_name, "append", table_name)
+                : cdlt_schema_add_nested_table(s, table_name, parent_table);
+    if (!t) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  vec fields = {NULL, 0, 0, sizeof(field)};
+  vec lists = {NULL, 0, 0, sizeof(found_list)};
+  int rc = flatten(n, t, obj, budget, &fields, &lists, err);
+  if (rc) return rc;
+
+  /* the row id: an existing _dlt_id is kept; roots random, children derived from the parent */
+  const cdlt_json_value *row_id = NULL;
+  field *fs = fields.items;
+  for (size_t k = 0; k < fields.len; k++)
+    if (!strcmp(fs[k].name, "_dlt_id") && fs[k].value->type == CDLT_JSON_STRING) row_id = fs[k].value;
+  bool had_id = row_id != NULL;
+  if (!row_id) {
+    char id[32];
+    if (is_root) {
+      if (cdlt_random_row_id(id)) return cdlt_error_set(err, CDLT_ERR_INTERNAL, "random number generator failed");
+    } else {
+      cdlt_buf_reset(&n->tmp);
+      if (cdlt_buf_printf(&n->tmp, "%s_%s_%lld", parent_id, table_name, (long long)list_idx))
+        return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      cdlt_digest128(n->tmp.data, n->tmp.len, 10, id);
+    }
+    row_id = cdlt_json_cstr(&n->scratch, id);
+    if (!row_id) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+
+  /* root key propagation (§3.5): normalizers.json.config.propagation */
+  if (is_root) {
+    cdlt_json_value *prop = cdlt_json_get(cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config"), "propagation");
+    cdlt_json_value *tp = cdlt_json_get(cdlt_json_get(prop, "tables"), table_name);
+    cdlt_json_value *rp = cdlt_json_get(prop, "root");
+    bool propagate = (tp && cdlt_json_get(tp, "_dlt_id")) || (rp && cdlt_json_get(rp, "_dlt_id")) ||
+                     cdlt_json_get_bool(cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config"), "root_key_propagation", false);
+    root_id = propagate ? row_id : NULL;
+  }
+
+  /* build the line: data columns, then the dlt columns in dlt's order */
+  cdlt_buf_reset(&n->line);
+  if (cdlt_buf_putc(&n->line, '{')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; k < fields.len; k++) {
+    if (had_id && fs[k].value == row_id) continue;
+    if (is_root && !strcmp(fs[k].name, "_dlt_load_id")) continue; /* replaced by this load's id */
+    rc = emit_value(n, t, fs[k].name, fs[k].value, err);
+    if (rc) return rc;
+  }
+  if (is_root) {
+    cdlt_json_value *lid = cdlt_json_cstr(&n->scratch, n->load_id);
+    if (!lid) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if ((rc = emit_value(n, t, "_dlt_load_id", lid, err))) return rc;
+  } else {
+    if (root_id && (rc = emit_value(n, t, "_dlt_root_id", root_id, err))) return rc;
+    cdlt_json_value *pid = cdlt_json_cstr(&n->scratch, parent_id);
+    cdlt_json_value *idx = cdlt_json_int(&n->scratch, list_idx);
+    if (!pid || !idx) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if ((rc = emit_value(n, t, "_dlt_parent_id", pid, err))) return rc;
+    if ((rc = emit_value(n, t, "_dlt_list_idx", idx, err))) return rc;
+  }
+  if ((rc = emit_value(n, t, "_dlt_id", row_id, err))) return rc;
+  if (cdlt_buf_putc(&n->line, '}')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+
+  if (!cdlt_table_seen_data(t) && cdlt_table_mark_seen_data(s, t)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if ((rc = n->sink.write_row(n->sink.ctx, t, n->line.data, n->line.len, err))) return rc;
+  if (count_row(n, t->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+
+  /* then the lists, in the order they were found, one nesting level deeper */
+  const char *pid = row_id->u.str.ptr;
+  found_list *ls = lists.items;
+  for (size_t k = 0; k < lists.len; k++) {
+    size_t np = ntable_parts + ls[k].nparts;
+    const char **parts = cdlt_arena_alloc(&n->arena, np * sizeof *parts);
+    if (!parts) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    memcpy(parts, table_parts, ntable_parts * sizeof *parts);
+    memcpy(parts + ntable_parts, ls[k].parts, ls[k].nparts * sizeof *parts);
+    rc = normalize_list(n, ls[k].list, parts, np, t->name, budget - 1, pid, root_id, err);
+    if (rc) return rc;
+  }
+  return 0;
+}
+
+int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item, cdlt_error *err) {
+  cdlt_arena_reset(&n->arena);
+  cdlt_json_doc_reset(&n->scratch);
+  if (!item || item->type != CDLT_JSON_OBJECT)
+    return cdlt_error_set(err, CDLT_ERR_PARSE, "item of table '%s' is not a JSON object", root_table);
+  cdlt_table *root = cdlt_schema_table(n->schema, root_table);
+  const char *parts[1] = {root_table};
+  return normalize_row(n, item, parts, 1, NULL, table_max_nesting(n, root), NULL, 0, NULL, err);
+}

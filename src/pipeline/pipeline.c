@@ -1,0 +1,228 @@
+/* pipeline.c — opening a pipeline and running it: extract → normalize → load, finishing
+ * interrupted packages first. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "package/package.h"
+#include "pipeline/load_info.h"
+#include "pipeline/pipeline_internal.h"
+#include "schema/naming.h"
+#include "util/fs.h"
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+const char *cdlt_errmsg(const cdlt_pipeline *p) { return p ? p->err.msg : "out of memory"; }
+
+static int fail(cdlt_pipeline *p, int rc) {
+  if (p->err.code == 0) p->err.code = rc;
+  return rc;
+}
+
+/* dlt: schema name = pipeline name without a trailing "_pipeline", snake_case, max 64 */
+static char *default_schema_name(const char *pipeline_name, cdlt_error *err) {
+  size_t n = strlen(pipeline_name);
+  const char *suffix = "_pipeline";
+  if (n > strlen(suffix) && strcmp(pipeline_name + n - strlen(suffix), suffix) == 0) n -= strlen(suffix);
+  cdlt_naming_ctx ctx = cdlt_naming_ctx_make(cdlt_naming_default(), 64);
+  cdlt_buf b;
+  cdlt_buf_init(&b);
+  if (cdlt_naming_normalize_identifier(&ctx, pipeline_name, n, &b, err)) { cdlt_buf_release(&b); return NULL; }
+  return cdlt_buf_detach(&b);
+}
+
+int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
+  cdlt_pipeline *p = calloc(1, sizeof *p);
+  *out = p;
+  if (!p) return CDLT_ERR_NOMEM;
+  if (!opts || !opts->pipeline_name || !opts->pipeline_name[0])
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "a pipeline name is required"));
+  p->name = strdup(opts->pipeline_name);
+  p->destination_name = strdup(opts->destination ? opts->destination : "duckdb");
+  if (!p->name || !p->destination_name) return fail(p, cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory"));
+  p->dest_vt = cdlt_destination_find(p->destination_name);
+  if (!p->dest_vt)
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unknown destination '%s' (available: duckdb)", p->destination_name));
+
+  /* dataset names are normalized with the naming convention (§15) */
+  cdlt_naming_ctx ctx = cdlt_naming_ctx_make(cdlt_naming_default(), 0);
+  cdlt_buf b;
+  cdlt_buf_init(&b);
+  int rc;
+  if (opts->dataset_name) rc = cdlt_naming_normalize_identifier(&ctx, opts->dataset_name, strlen(opts->dataset_name), &b, &p->err);
+  else {
+    char *raw = NULL;
+    if (asprintf(&raw, "%s_dataset", opts->pipeline_name) < 0) raw = NULL;
+    rc = raw ? cdlt_naming_normalize_identifier(&ctx, raw, strlen(raw), &b, &p->err) : CDLT_ERR_NOMEM;
+    free(raw);
+  }
+  if (rc) { cdlt_buf_release(&b); return fail(p, rc); }
+  p->dataset = cdlt_buf_detach(&b);
+  p->schema_name = default_schema_name(opts->pipeline_name, &p->err);
+  if (!p->dataset || !p->schema_name) return fail(p, p->err.code ? p->err.code : CDLT_ERR_NOMEM);
+
+  if (opts->credentials) {
+    p->credentials = dup_or_null(opts->credentials);
+  } else {
+    char cwd[PATH_MAX];
+    if (!getcwd(cwd, sizeof cwd)) return fail(p, cdlt_error_errno(&p->err, errno, "cannot read the current directory"));
+    if (asprintf(&p->credentials, "%s/%s.duckdb", cwd, opts->pipeline_name) < 0) p->credentials = NULL;
+  }
+  if (!p->credentials) return fail(p, cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory"));
+
+  rc = cdlt_workdir_open(&p->wd, opts->pipelines_dir, opts->pipeline_name, &p->err);
+  if (rc) return fail(p, rc);
+  return 0;
+}
+
+void cdlt_pipeline_close(cdlt_pipeline *p) {
+  if (!p) return;
+  cdlt_workdir_close(&p->wd);
+  free(p->name);
+  free(p->dataset);
+  free(p->destination_name);
+  free(p->credentials);
+  free(p->schema_name);
+  free(p);
+}
+
+char *cdlt_pipeline_schema_path(const cdlt_pipeline *p) {
+  char *rel = NULL;
+  if (asprintf(&rel, "schemas/%s.schema.json", p->schema_name) < 0) return NULL;
+  char *path = cdlt_workdir_join(&p->wd, rel);
+  free(rel);
+  return path;
+}
+
+int cdlt_pipeline_load_schema(const cdlt_pipeline *p, cdlt_schema **out, cdlt_error *err) {
+  char *path = cdlt_pipeline_schema_path(p);
+  if (!path) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  int rc;
+  if (cdlt_fs_exists(path)) {
+    rc = cdlt_schema_load_file(path, out, err);
+  } else {
+    *out = cdlt_schema_new(p->schema_name);
+    rc = *out ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  free(path);
+  return rc;
+}
+
+int cdlt_pipeline_open_destination(cdlt_pipeline *p, cdlt_destination **out, cdlt_error *err) {
+  cdlt_destination_config cfg = {p->credentials, p->name, p->wd.path};
+  return cdlt_destination_open(p->dest_vt, &cfg, out, err);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* run stats */
+
+void cdlt_run_stats_release(cdlt_run_stats *st) {
+  for (size_t k = 0; k < st->nload_ids; k++) free(st->load_ids[k]);
+  for (size_t k = 0; k < st->ntables; k++) free(st->tables[k]);
+  free(st->load_ids);
+  free(st->tables);
+  free(st->rows);
+  memset(st, 0, sizeof *st);
+}
+
+int cdlt_run_stats_add_load_id(cdlt_run_stats *st, const char *load_id) {
+  char **n = realloc(st->load_ids, (st->nload_ids + 1) * sizeof *n);
+  if (!n) return CDLT_ERR_NOMEM;
+  st->load_ids = n;
+  if (!(n[st->nload_ids] = strdup(load_id))) return CDLT_ERR_NOMEM;
+  st->nload_ids++;
+  return 0;
+}
+
+int cdlt_run_stats_add_rows(cdlt_run_stats *st, const char *table, uint64_t rows) {
+  for (size_t k = 0; k < st->ntables; k++)
+    if (!strcmp(st->tables[k], table)) { st->rows[k] += rows; return 0; }
+  char **t = realloc(st->tables, (st->ntables + 1) * sizeof *t);
+  if (!t) return CDLT_ERR_NOMEM;
+  st->tables = t;
+  uint64_t *r = realloc(st->rows, (st->ntables + 1) * sizeof *r);
+  if (!r) return CDLT_ERR_NOMEM;
+  st->rows = r;
+  if (!(t[st->ntables] = strdup(table))) return CDLT_ERR_NOMEM;
+  r[st->ntables++] = rows;
+  return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* run */
+
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Normalizes every extracted package and loads every normalized one, oldest first. */
+static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *err) {
+  cdlt_fs_names names;
+  cdlt_fs_names_init(&names);
+  int rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, err);
+  for (size_t k = 0; !rc && k < names.len; k++) rc = cdlt_normalize_package(p, names.names[k], stats, err);
+  cdlt_fs_names_release(&names);
+  if (rc) return rc;
+
+  rc = cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &names, err);
+  if (rc || names.len == 0) { cdlt_fs_names_release(&names); return rc; }
+  cdlt_destination *dest = NULL;
+  rc = cdlt_pipeline_open_destination(p, &dest, err);
+  for (size_t k = 0; !rc && k < names.len; k++) {
+    rc = cdlt_load_package(p, dest, names.names[k], err);
+    if (!rc) rc = cdlt_run_stats_add_load_id(stats, names.names[k]) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  }
+  cdlt_destination_close(dest);
+  cdlt_fs_names_release(&names);
+  return rc;
+}
+
+static bool has_pending(cdlt_pipeline *p) {
+  cdlt_fs_names a, b;
+  cdlt_fs_names_init(&a);
+  cdlt_fs_names_init(&b);
+  cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &a, NULL);
+  cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &b, NULL);
+  bool pending = a.len + b.len > 0;
+  cdlt_fs_names_release(&a);
+  cdlt_fs_names_release(&b);
+  return pending;
+}
+
+int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t npaths,
+                            const cdlt_resource_options *resource, cdlt_load_info **info) {
+  if (info) *info = NULL;
+  cdlt_error_clear(&p->err);
+  if (!resource || !resource->table_name || !resource->table_name[0])
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "a table name is required"));
+  if (resource->write_disposition && strcmp(resource->write_disposition, "append") &&
+      strcmp(resource->write_disposition, "replace"))
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unsupported write disposition '%s' (append, replace)",
+                                  resource->write_disposition));
+  double started = now_seconds();
+  cdlt_run_stats stats = {0};
+  cdlt_package_recovery rec;
+  int rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  bool pending_only = false;
+  if (!rc && has_pending(p)) {
+    pending_only = true;
+    rc = finish_packages(p, &stats, &p->err);
+  } else if (!rc) {
+    char load_id[32];
+    rc = cdlt_extract_files(p, paths, npaths, resource, load_id, &p->err);
+    if (!rc) rc = finish_packages(p, &stats, &p->err);
+  }
+  if (!rc && info) {
+    *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
+    if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  cdlt_run_stats_release(&stats);
+  return rc ? fail(p, rc) : 0;
+}

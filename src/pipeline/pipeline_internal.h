@@ -1,0 +1,56 @@
+/* pipeline_internal.h — the pipeline handle and the stage functions that work on it.
+ * Not part of the public API: the stages (extract/, normalize/, load/) and pipeline/ share it. */
+#ifndef CDLT_PIPELINE_PIPELINE_INTERNAL_H
+#define CDLT_PIPELINE_PIPELINE_INTERNAL_H
+
+#include <stdint.h>
+
+#include "cdlt/cdlt.h"
+#include "destinations/destination.h"
+#include "package/workdir.h"
+#include "schema/schema.h"
+#include "util/error.h"
+
+struct cdlt_pipeline {
+  char *name;
+  char *dataset;
+  char *destination_name;
+  char *credentials;          /* resolved: duckdb database path */
+  char *schema_name;          /* default schema: pipeline name minus "_pipeline", snake_case */
+  const cdlt_destination_vtab *dest_vt;
+  cdlt_workdir wd;
+  cdlt_error err;
+};
+
+/* Per-run accumulation of what happened, turned into cdlt_load_info at the end. */
+typedef struct cdlt_run_stats {
+  char **load_ids;
+  size_t nload_ids;
+  char **tables;
+  uint64_t *rows;
+  size_t ntables;
+} cdlt_run_stats;
+
+void cdlt_run_stats_release(cdlt_run_stats *st);
+int cdlt_run_stats_add_load_id(cdlt_run_stats *st, const char *load_id);
+int cdlt_run_stats_add_rows(cdlt_run_stats *st, const char *table, uint64_t rows);
+
+/* Path of the live schema file: <workdir>/schemas/<schema_name>.schema.json (malloc'd). */
+char *cdlt_pipeline_schema_path(const cdlt_pipeline *p);
+/* Loads the live schema, or makes a new default one when there is none. */
+int cdlt_pipeline_load_schema(const cdlt_pipeline *p, cdlt_schema **out, cdlt_error *err);
+
+/* extract/extract_files.c: items of JSON files into a new extracted package. Returns its load id. */
+int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths,
+                       const cdlt_resource_options *resource, char load_id[32], cdlt_error *err);
+
+/* normalize/normalize_stage.c: one extracted package into a normalized package. */
+int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats *stats, cdlt_error *err);
+
+/* load/load_stage.c: one normalized package into the destination, in one transaction. */
+int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load_id, cdlt_error *err);
+
+/* Opens the pipeline's destination. */
+int cdlt_pipeline_open_destination(cdlt_pipeline *p, cdlt_destination **out, cdlt_error *err);
+
+#endif

@@ -1,0 +1,283 @@
+/* coerce.c — inference for new columns and coercion into existing column types. */
+#include "schema/coerce.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/isotime.h"
+
+/* dlt's typed-jsonl marks datetimes as "\uF027<iso>" (PUA-typed JSON, §5.6) */
+static bool pua_datetime(const cdlt_json_value *v, const char **s, size_t *n) {
+  if (v->type != CDLT_JSON_STRING || v->u.str.len < 3 || memcmp(v->u.str.ptr, "\xEF\x80\xA7", 3) != 0) return false;
+  *s = v->u.str.ptr + 3;
+  *n = v->u.str.len - 3;
+  return true;
+}
+
+const char *cdlt_value_py_type(const cdlt_json_value *v) {
+  switch (v->type) {
+    case CDLT_JSON_STRING: return "text";
+    case CDLT_JSON_INT:
+    case CDLT_JSON_BIGINT: return "bigint";
+    case CDLT_JSON_FLOAT: return "double";
+    case CDLT_JSON_BOOL: return "bool";
+    default: return "json";
+  }
+}
+
+bool cdlt_value_is_null(const cdlt_json_value *v) {
+  if (!v || v->type == CDLT_JSON_NULL) return true;
+  return v->type == CDLT_JSON_FLOAT && !isfinite(v->u.num.d);
+}
+
+cdlt_data_type cdlt_infer_type(const cdlt_schema *s, const cdlt_json_value *v) {
+  switch (v->type) {
+    case CDLT_JSON_STRING: {
+      cdlt_datetime dt;
+      int32_t days;
+      const char *ps;
+      size_t pn;
+      if (pua_datetime(v, &ps, &pn) && cdlt_detect_iso_timestamp(ps, pn, &dt)) return CDLT_TYPE_TIMESTAMP;
+      if (s->detect_iso_timestamp && cdlt_detect_iso_timestamp(v->u.str.ptr, v->u.str.len, &dt))
+        return CDLT_TYPE_TIMESTAMP;
+      if (s->detect_iso_date && cdlt_detect_iso_date(v->u.str.ptr, v->u.str.len, &days)) return CDLT_TYPE_DATE;
+      return CDLT_TYPE_TEXT;
+    }
+    case CDLT_JSON_INT:
+    case CDLT_JSON_BIGINT:
+      if (s->detect_large_integer && v->type == CDLT_JSON_BIGINT) {
+        /* > 2^63-1 → wei; above dlt's decimal range → text */
+        const char *t = v->u.num.text;
+        bool neg = t[0] == '-';
+        size_t digits = v->u.num.len - (neg ? 1 : 0);
+        if (!neg && (digits > 39 || (digits == 39 && strcmp(t, "578960446186580977117854925043439539266") > 0)))
+          return CDLT_TYPE_TEXT;
+        if (!neg) return CDLT_TYPE_WEI;
+      }
+      return CDLT_TYPE_BIGINT;
+    case CDLT_JSON_FLOAT: return CDLT_TYPE_DOUBLE;
+    case CDLT_JSON_BOOL: return CDLT_TYPE_BOOL;
+    case CDLT_JSON_ARRAY:
+    case CDLT_JSON_OBJECT: return CDLT_TYPE_JSON;
+    default: return CDLT_TYPE_NONE;
+  }
+}
+
+/* --- text parsing helpers (Python int()/float() on stripped text, plus 0x hex) --- */
+
+static void trim(const char **s, size_t *n) {
+  while (*n && (**s == ' ' || **s == '\t' || **s == '\n' || **s == '\r' || **s == '\f' || **s == '\v')) { (*s)++; (*n)--; }
+  while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t' || (*s)[*n - 1] == '\n' || (*s)[*n - 1] == '\r' ||
+                (*s)[*n - 1] == '\f' || (*s)[*n - 1] == '\v'))
+    (*n)--;
+}
+
+static bool text_to_int(const char *s, size_t n, long long *out) {
+  trim(&s, &n);
+  if (n == 0 || n > 60) return false;
+  char tmp[64];
+  memcpy(tmp, s, n);
+  tmp[n] = 0;
+  errno = 0;
+  char *end;
+  long long v;
+  if (n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
+    unsigned long long u = strtoull(tmp + 2, &end, 16);
+    if (errno || *end || end == tmp + 2 || u > INT64_MAX) return false;
+    v = (long long)u;
+  } else {
+    size_t k = (tmp[0] == '+' || tmp[0] == '-') ? 1 : 0;
+    if (k == n) return false;
+    for (size_t j = k; j < n; j++)
+      if (tmp[j] < '0' || tmp[j] > '9') return false;
+    v = strtoll(tmp, &end, 10);
+    if (errno || *end) return false;
+  }
+  *out = v;
+  return true;
+}
+
+static bool text_to_double(const char *s, size_t n, double *out) {
+  trim(&s, &n);
+  if (n == 0 || n > 350) return false;
+  char tmp[360];
+  memcpy(tmp, s, n);
+  tmp[n] = 0;
+  long long i;
+  if (n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
+    if (!text_to_int(tmp, n, &i)) return false;
+    *out = (double)i;
+    return true;
+  }
+  /* Python float(): decimal literal, inf/nan words; strtod also takes hex floats: refuse those */
+  for (size_t k = 0; k < n; k++)
+    if (tmp[k] == 'x' || tmp[k] == 'X' || tmp[k] == 'p' || tmp[k] == 'P') return false;
+  errno = 0;
+  char *end;
+  double d = strtod(tmp, &end);
+  if (*end || end == tmp) return false;
+  *out = d;
+  return true;
+}
+
+static bool write_double(double d, cdlt_buf *out) {
+  if (!isfinite(d)) return cdlt_buf_append(out, "null", 4) == 0;
+  char b[33];
+  size_t n = cdlt_format_double(d, b);
+  return cdlt_buf_append(out, b, n) == 0;
+}
+
+static bool write_timestamp_us(int64_t us, cdlt_buf *out) {
+  char b[48];
+  size_t n = cdlt_format_iso_utc(us, b);
+  return cdlt_buf_putc(out, '"') == 0 && cdlt_buf_append(out, b, n) == 0 && cdlt_buf_putc(out, '"') == 0;
+}
+
+static bool unix_seconds_to_us(double secs, int64_t *us) {
+  if (!isfinite(secs) || fabs(secs) > 9.2e12) return false;
+  *us = (int64_t)llround(secs * 1e6);
+  return true;
+}
+
+bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *out) {
+  switch (to) {
+    case CDLT_TYPE_TEXT:
+      switch (v->type) {
+        case CDLT_JSON_STRING: return cdlt_json_write_string(out, v->u.str.ptr, v->u.str.len) == 0;
+        case CDLT_JSON_INT:
+        case CDLT_JSON_BIGINT: return cdlt_json_write_string(out, v->u.num.text, v->u.num.len) == 0;
+        case CDLT_JSON_FLOAT: {
+          char b[33];
+          size_t n = cdlt_format_double(v->u.num.d, b);
+          return cdlt_json_write_string(out, b, n) == 0;
+        }
+        case CDLT_JSON_BOOL: return cdlt_buf_puts(out, v->u.boolean ? "\"True\"" : "\"False\"") == 0;
+        case CDLT_JSON_ARRAY:
+        case CDLT_JSON_OBJECT: {
+          cdlt_buf tmp;
+          cdlt_buf_init(&tmp);
+          bool ok = cdlt_json_write(&tmp, v, 0) == 0 && cdlt_json_write_string(out, tmp.data, tmp.len) == 0;
+          cdlt_buf_release(&tmp);
+          return ok;
+        }
+        default: return false;
+      }
+    case CDLT_TYPE_BIGINT:
+    case CDLT_TYPE_WEI:
+    case CDLT_TYPE_DECIMAL:
+      switch (v->type) {
+        case CDLT_JSON_INT: return cdlt_buf_append(out, v->u.num.text, v->u.num.len) == 0;
+        case CDLT_JSON_BIGINT:
+          /* beyond int64: only decimal/wei columns can hold it exactly */
+          if (to == CDLT_TYPE_BIGINT) return false;
+          return cdlt_buf_append(out, v->u.num.text, v->u.num.len) == 0;
+        case CDLT_JSON_FLOAT:
+          if (to != CDLT_TYPE_DECIMAL) {
+            double d = v->u.num.d;
+            if (!isfinite(d) || d != floor(d) || fabs(d) >= 9.2e18) return false;
+            return cdlt_buf_printf(out, "%lld", (long long)d) == 0;
+          }
+          return cdlt_buf_append(out, v->u.num.text, v->u.num.len) == 0;
+        case CDLT_JSON_STRING: {
+          long long i;
+          if (text_to_int(v->u.str.ptr, v->u.str.len, &i)) return cdlt_buf_printf(out, "%lld", i) == 0;
+          if (to == CDLT_TYPE_DECIMAL) {
+            double d;
+            if (text_to_double(v->u.str.ptr, v->u.str.len, &d) && isfinite(d)) return write_double(d, out);
+          }
+          return false;
+        }
+        default: return false;
+      }
+    case CDLT_TYPE_DOUBLE:
+      switch (v->type) {
+        case CDLT_JSON_FLOAT: return write_double(v->u.num.d, out);
+        case CDLT_JSON_INT:
+        case CDLT_JSON_BIGINT: return write_double(v->u.num.d, out);
+        case CDLT_JSON_STRING: {
+          double d;
+          return text_to_double(v->u.str.ptr, v->u.str.len, &d) && write_double(d, out);
+        }
+        default: return false;
+      }
+    case CDLT_TYPE_BOOL:
+      switch (v->type) {
+        case CDLT_JSON_BOOL: return cdlt_buf_puts(out, v->u.boolean ? "true" : "false") == 0;
+        case CDLT_JSON_INT:
+        case CDLT_JSON_BIGINT:
+        case CDLT_JSON_FLOAT: return cdlt_buf_puts(out, v->u.num.d != 0 ? "true" : "false") == 0;
+        case CDLT_JSON_STRING: {
+          const char *s = v->u.str.ptr;
+          size_t n = v->u.str.len;
+          static const char *const yes[] = {"yes", "true", "t", "y", "1"}, *const no[] = {"no", "false", "f", "n", "0"};
+          for (int k = 0; k < 5; k++) {
+            if (strlen(yes[k]) == n && strncasecmp(s, yes[k], n) == 0) return cdlt_buf_puts(out, "true") == 0;
+            if (strlen(no[k]) == n && strncasecmp(s, no[k], n) == 0) return cdlt_buf_puts(out, "false") == 0;
+          }
+          return false;
+        }
+        default: return false;
+      }
+    case CDLT_TYPE_TIMESTAMP:
+      switch (v->type) {
+        case CDLT_JSON_STRING: {
+          cdlt_datetime dt;
+          int32_t days;
+          const char *ps;
+          size_t pn;
+          if (pua_datetime(v, &ps, &pn) && cdlt_detect_iso_timestamp(ps, pn, &dt)) return write_timestamp_us(dt.epoch_us, out);
+          if (cdlt_detect_iso_timestamp(v->u.str.ptr, v->u.str.len, &dt)) return write_timestamp_us(dt.epoch_us, out);
+          if (cdlt_detect_iso_date(v->u.str.ptr, v->u.str.len, &days))
+            return write_timestamp_us((int64_t)days * 86400LL * 1000000LL, out);
+          double d;
+          int64_t us;
+          if (text_to_double(v->u.str.ptr, v->u.str.len, &d) && unix_seconds_to_us(d, &us))
+            return write_timestamp_us(us, out);
+          return false;
+        }
+        case CDLT_JSON_INT:
+        case CDLT_JSON_FLOAT: {
+          int64_t us;
+          return unix_seconds_to_us(v->u.num.d, &us) && write_timestamp_us(us, out);
+        }
+        default: return false;
+      }
+    case CDLT_TYPE_DATE:
+      if (v->type == CDLT_JSON_STRING) {
+        cdlt_datetime dt;
+        int32_t days;
+        char b[40];
+        if (cdlt_detect_iso_date(v->u.str.ptr, v->u.str.len, &days)) {
+          size_t n = cdlt_format_date(days, b);
+          return cdlt_json_write_string(out, b, n) == 0;
+        }
+        if (cdlt_detect_iso_timestamp(v->u.str.ptr, v->u.str.len, &dt)) {
+          int64_t d = dt.epoch_us / 86400000000LL;
+          if (dt.epoch_us < 0 && dt.epoch_us % 86400000000LL) d--;
+          size_t n = cdlt_format_date((int32_t)d, b);
+          return cdlt_json_write_string(out, b, n) == 0;
+        }
+      }
+      return false;
+    case CDLT_TYPE_JSON:
+      switch (v->type) {
+        case CDLT_JSON_STRING: {
+          /* json.loads(text): a string holding JSON becomes that JSON value */
+          cdlt_json_doc tmp;
+          cdlt_json_doc_init(&tmp);
+          cdlt_json_value *parsed = NULL;
+          bool ok = cdlt_json_parse(&tmp, v->u.str.ptr, v->u.str.len, "value", &parsed, NULL) == 0 &&
+                    cdlt_json_write(out, parsed, 0) == 0;
+          cdlt_json_doc_release(&tmp);
+          return ok;
+        }
+        default: return cdlt_json_write(out, v, 0) == 0;
+      }
+    default: return false;
+  }
+}
