@@ -137,8 +137,8 @@ static bool format_ts(char out[64], int64_t secs, int64_t nanos, bool tz) {
   return true;
 }
 
-/* Renders one non-NULL cell (malloc'd). *fallback set: the type is not rendered here, use
- * DuckDB's VARCHAR cast; otherwise NULL means out of memory. */
+/* Renders one non-NULL cell (malloc'd). *fallback set: not formatted here (other types, dates
+ * outside years 1..9999, infinities), use DuckDB's text; otherwise NULL means out of memory. */
 static char *render(duckdb_type t, void *data, idx_t i, bool *fallback) {
   char tmp[64];
   *fallback = false;
@@ -193,44 +193,40 @@ fb:
   return NULL;
 }
 
-/* Types render() formats from chunk data. A result with any other column type is read through
- * the row-wise (materialized) API instead, with DuckDB's VARCHAR cast for those types: the two
- * access modes cannot be mixed on one result. */
-static bool chunk_renderable(duckdb_type t) {
+/* A value render() does not format (or an out-of-range date/timestamp) as a duckdb_value, to
+ * get DuckDB's own text for it. NULL for types cdlt does not render (nested types, enums...). */
+static duckdb_value to_value(duckdb_type t, duckdb_logical_type lt, void *data, idx_t i) {
   switch (t) {
-    case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT:
-    case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT:
-    case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
-    case DUCKDB_TYPE_DOUBLE: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_DATE:
-    case DUCKDB_TYPE_TIMESTAMP: case DUCKDB_TYPE_TIMESTAMP_TZ: case DUCKDB_TYPE_TIMESTAMP_S:
-    case DUCKDB_TYPE_TIMESTAMP_MS: case DUCKDB_TYPE_TIMESTAMP_NS:
-      return true;
-    default:
-      return false;
-  }
-}
-
-/* one cell through the row-wise API; *isnull set for SQL NULL; NULL return otherwise = OOM */
-static char *cell_rowwise(duckdb_result *res, duckdb_type t, idx_t c, idx_t r, bool *isnull) {
-  *isnull = duckdb_value_is_null(res, c, r);
-  if (*isnull) return NULL;
-  if (t == DUCKDB_TYPE_DOUBLE || t == DUCKDB_TYPE_FLOAT || t == DUCKDB_TYPE_TIMESTAMP ||
-      t == DUCKDB_TYPE_TIMESTAMP_TZ) {
-    union { double d; int64_t ts; } v;
-    bool fb;
-    if (t == DUCKDB_TYPE_DOUBLE || t == DUCKDB_TYPE_FLOAT) {
-      v.d = duckdb_value_double(res, c, r);
-      return render(DUCKDB_TYPE_DOUBLE, &v.d, 0, &fb);
+    case DUCKDB_TYPE_DATE: return duckdb_create_date(((duckdb_date *)data)[i]);
+    case DUCKDB_TYPE_TIMESTAMP: return duckdb_create_timestamp(((duckdb_timestamp *)data)[i]);
+    case DUCKDB_TYPE_TIMESTAMP_TZ: return duckdb_create_timestamp_tz(((duckdb_timestamp *)data)[i]);
+    case DUCKDB_TYPE_TIMESTAMP_S: return duckdb_create_timestamp_s(((duckdb_timestamp_s *)data)[i]);
+    case DUCKDB_TYPE_TIMESTAMP_MS: return duckdb_create_timestamp_ms(((duckdb_timestamp_ms *)data)[i]);
+    case DUCKDB_TYPE_TIMESTAMP_NS: return duckdb_create_timestamp_ns(((duckdb_timestamp_ns *)data)[i]);
+    case DUCKDB_TYPE_TIME: return duckdb_create_time(((duckdb_time *)data)[i]);
+    case DUCKDB_TYPE_INTERVAL: return duckdb_create_interval(((duckdb_interval *)data)[i]);
+    case DUCKDB_TYPE_HUGEINT: return duckdb_create_hugeint(((duckdb_hugeint *)data)[i]);
+    case DUCKDB_TYPE_UHUGEINT: return duckdb_create_uhugeint(((duckdb_uhugeint *)data)[i]);
+    case DUCKDB_TYPE_BLOB: {
+      duckdb_string_t *s = &((duckdb_string_t *)data)[i];
+      return duckdb_create_blob((const uint8_t *)duckdb_string_t_data(s), duckdb_string_t_length(*s));
     }
-    v.ts = duckdb_value_timestamp(res, c, r).micros;
-    char *s = render(t, &v.ts, 0, &fb);
-    if (!fb) return s;
+    case DUCKDB_TYPE_DECIMAL: {
+      duckdb_decimal dec = {.width = duckdb_decimal_width(lt), .scale = duckdb_decimal_scale(lt)};
+      int64_t v;
+      switch (duckdb_decimal_internal_type(lt)) {
+        case DUCKDB_TYPE_SMALLINT: v = ((int16_t *)data)[i]; break;
+        case DUCKDB_TYPE_INTEGER: v = ((int32_t *)data)[i]; break;
+        case DUCKDB_TYPE_BIGINT: v = ((int64_t *)data)[i]; break;
+        case DUCKDB_TYPE_HUGEINT: dec.value = ((duckdb_hugeint *)data)[i]; return duckdb_create_decimal(dec);
+        default: return NULL;
+      }
+      dec.value.lower = (uint64_t)v;
+      dec.value.upper = v < 0 ? -1 : 0;
+      return duckdb_create_decimal(dec);
+    }
+    default: return NULL;
   }
-  char *s = duckdb_value_varchar(res, c, r);
-  if (!s) return NULL;
-  char *out = strdup(s);
-  duckdb_free(s);
-  return out;
 }
 
 static int duck_query(cdlt_destination *base, const char *sql, cdlt_rows *out, cdlt_error *err) {
@@ -242,36 +238,25 @@ static int duck_query(cdlt_destination *base, const char *sql, cdlt_rows *out, c
     duckdb_destroy_result(&res);
     return rc;
   }
+  int rc = 0;
   idx_t ncols = duckdb_column_count(&res), nrows = duckdb_row_count(&res);
+  duckdb_logical_type *lts = calloc(ncols ? ncols : 1, sizeof *lts);
   out->ncols = ncols;
   out->nrows = nrows;
   out->col_names = calloc(ncols ? ncols : 1, sizeof(char *));
   out->cells = calloc(nrows * ncols > 0 ? nrows * ncols : 1, sizeof(char *));
-  if (!out->col_names || !out->cells) goto oom;
-  bool chunked = true;
+  if (!lts || !out->col_names || !out->cells) goto oom;
   for (idx_t c = 0; c < ncols; c++) {
     if (!(out->col_names[c] = strdup(duckdb_column_name(&res, c)))) goto oom;
-    if (!chunk_renderable(duckdb_column_type(&res, c))) chunked = false;
-  }
-
-  if (!chunked) {
-    for (idx_t r = 0; r < nrows; r++)
-      for (idx_t c = 0; c < ncols; c++) {
-        bool isnull;
-        char *v = cell_rowwise(&res, duckdb_column_type(&res, c), c, r, &isnull);
-        if (!v && !isnull) goto oom;
-        out->cells[r * ncols + c] = v;
-      }
-    duckdb_destroy_result(&res);
-    return 0;
+    lts[c] = duckdb_column_logical_type(&res, c);
   }
 
   idx_t row0 = 0, nchunks = duckdb_result_chunk_count(res);
-  for (idx_t k = 0; k < nchunks; k++) {
+  for (idx_t k = 0; k < nchunks && !rc; k++) {
     duckdb_data_chunk ch = duckdb_result_get_chunk(res, k);
     if (!ch) break;
     idx_t n = duckdb_data_chunk_get_size(ch);
-    for (idx_t c = 0; c < ncols; c++) {
+    for (idx_t c = 0; c < ncols && !rc; c++) {
       duckdb_type t = duckdb_column_type(&res, c);
       duckdb_vector vec = duckdb_data_chunk_get_vector(ch, c);
       void *data = duckdb_vector_get_data(vec);
@@ -280,22 +265,22 @@ static int duck_query(cdlt_destination *base, const char *sql, cdlt_rows *out, c
         if (valid && !duckdb_validity_row_is_valid(valid, i)) continue;
         bool fb;
         char *v = render(t, data, i, &fb);
-        if (fb) { /* out-of-range dates / infinities: DuckDB's own text */
-          duckdb_value dv = NULL;
-          if (t == DUCKDB_TYPE_DATE) dv = duckdb_create_date(((duckdb_date *)data)[i]);
-          else if (t == DUCKDB_TYPE_TIMESTAMP_TZ) dv = duckdb_create_timestamp_tz(((duckdb_timestamp *)data)[i]);
-          else if (t == DUCKDB_TYPE_TIMESTAMP) dv = duckdb_create_timestamp(((duckdb_timestamp *)data)[i]);
-          else if (t == DUCKDB_TYPE_TIMESTAMP_S) dv = duckdb_create_timestamp_s(((duckdb_timestamp_s *)data)[i]);
-          else if (t == DUCKDB_TYPE_TIMESTAMP_MS) dv = duckdb_create_timestamp_ms(((duckdb_timestamp_ms *)data)[i]);
-          else if (t == DUCKDB_TYPE_TIMESTAMP_NS) dv = duckdb_create_timestamp_ns(((duckdb_timestamp_ns *)data)[i]);
-          char *s = dv ? duckdb_get_varchar(dv) : NULL;
+        if (fb) { /* DuckDB's own text */
+          duckdb_value dv = to_value(t, lts[c], data, i);
+          if (!dv) {
+            rc = cdlt_error_set(err, CDLT_ERR_DESTINATION,
+                                "duckdb: query: column '%s' has a type cdlt cannot read (%d): cast it to VARCHAR",
+                                out->col_names[c], (int)t);
+            break;
+          }
+          char *s = duckdb_get_varchar(dv);
           v = s ? strdup(s) : NULL;
           if (s) duckdb_free(s);
-          if (dv) duckdb_destroy_value(&dv);
+          duckdb_destroy_value(&dv);
         }
         if (!v) {
-          duckdb_destroy_data_chunk(&ch);
-          goto oom;
+          rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+          break;
         }
         out->cells[(row0 + i) * ncols + c] = v;
       }
@@ -303,12 +288,17 @@ static int duck_query(cdlt_destination *base, const char *sql, cdlt_rows *out, c
     row0 += n;
     duckdb_destroy_data_chunk(&ch);
   }
-  duckdb_destroy_result(&res);
-  return 0;
+  goto done;
 oom:
+  rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+done:
+  if (lts)
+    for (idx_t c = 0; c < ncols; c++)
+      if (lts[c]) duckdb_destroy_logical_type(&lts[c]);
+  free(lts);
   duckdb_destroy_result(&res);
-  cdlt_rows_free(out);
-  return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (rc) cdlt_rows_free(out);
+  return rc;
 }
 
 static int duck_begin(cdlt_destination *base, cdlt_error *err) {

@@ -499,6 +499,48 @@ static inline int scan_string(cdlt_json_reader *r, const char **sp, size_t *sl, 
 
 /* ---------- numbers and literals ---------- */
 
+/* Clinger's fast path: a validated float literal (no sign) whose significand has at most 15
+ * digits and whose decimal exponent is within +-22 is exactly m * 10^e or m / 10^-e in double
+ * arithmetic (one correctly rounded operation on exact operands). Else false: use strtod. */
+static bool fast_float(const unsigned char *t, size_t len, bool neg, double *out) {
+  static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                               1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+  uint64_t m = 0;
+  int digits = 0, e = 0;
+  size_t i = 0;
+  for (; i < len && t[i] >= '0' && t[i] <= '9'; i++) {
+    if (m == 0 && t[i] == '0') continue;
+    if (++digits > 15) return false;
+    m = m * 10 + (uint64_t)(t[i] - '0');
+  }
+  if (i < len && t[i] == '.') {
+    for (i++; i < len && t[i] >= '0' && t[i] <= '9'; i++) {
+      e--;
+      if (m == 0 && t[i] == '0') continue;
+      if (++digits > 15) return false;
+      m = m * 10 + (uint64_t)(t[i] - '0');
+    }
+  }
+  if (i < len) {   /* exponent */
+    i++;
+    bool eneg = false;
+    if (t[i] == '+' || t[i] == '-') eneg = t[i++] == '-';
+    int x = 0;
+    for (; i < len; i++) {
+      if (x > 10000) return false;
+      x = x * 10 + (t[i] - '0');
+    }
+    e += eneg ? -x : x;
+  }
+  double d = (double)m;
+  if (m == 0) d = 0.0;
+  else if (e < -22 || e > 22) return false;
+  else if (e < 0) d /= p10[-e];
+  else d *= p10[e];
+  *out = neg ? -d : d;
+  return true;
+}
+
 static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value **out, cdlt_error *err) {
   size_t start = r->pos, p = start;
   for (;;) {
@@ -553,6 +595,7 @@ static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value
   if (i < len)
     return fail_at(r, err, CDLT_ERR_PARSE, b + i, "unexpected '%c' in a number", t[i]);
   cdlt_json_value *v;
+  double dv;
   if (!isf && int_digits <= 18) {
     int64_t x = 0;
     for (size_t k = int_start; k < len; k++) x = x * 10 + (t[k] - '0');
@@ -567,9 +610,20 @@ static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value
     v->u.num.len = len;
     v->u.num.i = x;
     v->u.num.d = (double)x;
-  } else {
+  } else if (!isf || !fast_float(t + int_start, len - int_start, neg, &dv)) {
     v = cdlt_json_number_text(doc, (const char *)t, len);
     if (!v) return nomem(r, err);
+  } else {
+    v = cdlt_arena_alloc(&doc->arena, sizeof *v + len + 1);
+    if (!v) return nomem(r, err);
+    char *txt = (char *)(v + 1);
+    memcpy(txt, t, len);
+    txt[len] = 0;
+    v->type = CDLT_JSON_FLOAT;
+    v->u.num.text = txt;
+    v->u.num.len = len;
+    v->u.num.i = 0;
+    v->u.num.d = dv;
   }
   r->pos = p;
   *out = v;

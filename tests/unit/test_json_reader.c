@@ -622,6 +622,43 @@ static void test_strings(void) {
   cdlt_json_doc_release(&doc);
 }
 
+/* parsed doubles equal strtod's for many shapes (the fast path and the fallback) */
+static void test_float_accuracy(void) {
+  cdlt_json_doc doc;
+  cdlt_json_doc_init(&doc);
+  unsigned long long seed = 12345;
+  int bad = 0;
+  for (int k = 0; k < 200000; k++) {
+    seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+    unsigned long long x = seed >> 11;
+    char txt[64];
+    int digits = 1 + (int)(x % 19), point = (int)((x >> 5) % 21), ex = (int)((x >> 10) % 61) - 30;
+    size_t n = 0;
+    if (x & 1) txt[n++] = '-';
+    unsigned long long y = seed;
+    for (int d = 0; d < digits; d++) {
+      if (d == point && d > 0) txt[n++] = '.';
+      txt[n++] = (char)('0' + (d == 0 && digits > 1 && point != 1 ? 1 + y % 9 : y % 10));
+      y = y * 2862933555777941757ULL + 3037000493ULL;
+      y ^= y >> 17;
+    }
+    if ((x >> 20) & 1) n += (size_t)snprintf(txt + n, sizeof txt - n, "e%d", ex);
+    else if (point == 0 || point >= digits) n += (size_t)snprintf(txt + n, sizeof txt - n, ".5");
+    txt[n] = 0;
+    cdlt_json_value *v = NULL;
+    cdlt_error err;
+    if (cdlt_json_parse(&doc, txt, n, "f", &v, &err) != 0) {
+      if (bad++ < 5) CHECK_MSG(0, "%s: %s", txt, err.msg);
+      continue;
+    }
+    double want = strtod(txt, NULL);
+    if (v->u.num.d != want && bad++ < 5) CHECK_MSG(0, "%s parsed as %.17g, strtod %.17g", txt, v->u.num.d, want);
+    cdlt_json_doc_reset(&doc);
+  }
+  CHECK_EQ_INT(bad, 0);
+  cdlt_json_doc_release(&doc);
+}
+
 static int count_realworld(const char *dir, int depth) {
   DIR *d = opendir(dir);
   CHECK_MSG(d != NULL, "cannot open %s", dir);
@@ -712,6 +749,7 @@ int main(void) {
   test_limits();
   test_bom();
   test_numbers();
+  test_float_accuracy();
   test_strings();
   test_realworld();
   return check_finish();
