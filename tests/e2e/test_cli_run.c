@@ -56,6 +56,8 @@ static int cdlt(const env *e, char **out, const char *fmt, ...) {
   snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' '%s' %s", e->dir, e->data, check_cdlt_bin(), args);
   char *o = NULL;
   int rc = check_run(cmd, &o);
+  /* under -DCDLT_SANITIZE=ON a sanitizer report must fail the test even where exit 1 is expected */
+  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
   if (out) *out = o ? o : strdup("");
   else free(o);
   return rc;
@@ -277,9 +279,9 @@ static void test_append_twice(void) {
 
   /* _dlt_pipeline_state: a row only when the state changed (§7.3) → only for the first load */
   CHECK_Q(e.db, "SELECT count(*) FROM p1_dataset._dlt_pipeline_state", "1");
-  CHECK_Q(e.db, "SELECT s._dlt_load_id = (SELECT min(load_id) FROM p1_dataset._dlt_loads), s.engine_version, "
-                "s.pipeline_name, starts_with(s.state, 'eNp') FROM p1_dataset._dlt_pipeline_state s",
-          "true|4|p1|true");
+  CHECK_Q(e.db, "SELECT s._dlt_load_id = (SELECT min(load_id) FROM p1_dataset._dlt_loads), s.version, "
+                "s.engine_version, s.pipeline_name, starts_with(s.state, 'eNp') FROM p1_dataset._dlt_pipeline_state s",
+          "true|1|4|p1|true");
   /* its version_hash is the local state's _version_hash */
   char path[1024];
   snprintf(path, sizeof path, "%s/pipelines/p1/state.json", e.data);
@@ -349,6 +351,55 @@ static void test_nested(void) {
   CHECK_Q(e.db, "SELECT count(*) FROM ds.t JOIN ds._dlt_loads l ON l.load_id = t._dlt_load_id", "2");
   /* the empty list of row 2 yields nothing; t__list has only row 1's elements */
   CHECK_EQ_INT(count_rows(e.db, "ds", "t__list"), 2);
+}
+
+/* The repository's example file: flattening order, variants, coercion, nested tables (§3.1, §3.6). */
+static void test_example_users(void) {
+  env e;
+  env_new(&e);
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "run '%s/examples/users.jsonl' --pipeline quickstart --credentials '%s'", check_source_dir(),
+                e.db);
+  CHECK_EQ_INT(rc, 0);
+  CHECK_MSG(contains(out, "- users: 4 row(s)\n- users__pets: 4 row(s)\n- users__tags: 2 row(s)\n"
+                          "- users__pets__vaccinated: 2 row(s)\n"),
+            "output: %s", out);
+  free(out);
+  const char *ds = "quickstart_dataset";
+  CHECK_COLS(e.db, ds, "users",
+             "id BIGINT\nname VARCHAR\ncreated_at TIMESTAMP WITH TIME ZONE\nscore DOUBLE\nactive BOOLEAN\n"
+             "address__city VARCHAR\naddress__zip VARCHAR\n_dlt_load_id VARCHAR\n_dlt_id VARCHAR\n"
+             "score__v_text VARCHAR\nnickname VARCHAR");
+  CHECK_COLS(e.db, ds, "users__pets",
+             "name VARCHAR\nkind VARCHAR\n_dlt_parent_id VARCHAR\n_dlt_list_idx BIGINT\n_dlt_id VARCHAR\nage BIGINT");
+  CHECK_COLS(e.db, ds, "users__tags", "value VARCHAR\n_dlt_parent_id VARCHAR\n_dlt_list_idx BIGINT\n_dlt_id VARCHAR");
+  CHECK_COLS(e.db, ds, "users__pets__vaccinated",
+             "value VARCHAR\n_dlt_parent_id VARCHAR\n_dlt_list_idx BIGINT\n_dlt_id VARCHAR");
+  CHECK_Q(e.db, "SELECT * EXCLUDE (_dlt_load_id, _dlt_id) FROM quickstart_dataset.users ORDER BY id",
+          "1|Alice|2024-01-01T10:00:00+00:00|9.5|true|Berlin|10115|NULL|NULL\n"
+          "2|Bob|2024-02-01T08:00:00+00:00|7.0|false|Paris|NULL|NULL|NULL\n"
+          "3|Chandra|2024-03-15T08:30:00+00:00|NULL|true|Pune|411001|n/a|NULL\n"
+          "4|Dana|2024-04-01T12:00:00.250000+00:00|8.25|NULL|NULL|NULL|NULL|D");
+  CHECK_Q(e.db, "SELECT p.id, c._dlt_list_idx, c.name, c.kind, c.age FROM quickstart_dataset.users__pets c JOIN "
+                "quickstart_dataset.users p ON p._dlt_id = c._dlt_parent_id ORDER BY 1, 2",
+          "1|0|Rex|dog|NULL\n1|1|Tom|cat|NULL\n3|0|Mitthu|parrot|2\n4|0|Bolt|dog|NULL");
+  CHECK_Q(e.db, "SELECT p.id, c._dlt_list_idx, c.value FROM quickstart_dataset.users__tags c JOIN "
+                "quickstart_dataset.users p ON p._dlt_id = c._dlt_parent_id ORDER BY 1, 2",
+          "1|0|admin\n1|1|early");
+  CHECK_Q(e.db, "SELECT p.name, c._dlt_list_idx, c.value FROM quickstart_dataset.users__pets__vaccinated c JOIN "
+                "quickstart_dataset.users__pets p ON p._dlt_id = c._dlt_parent_id ORDER BY 1, 2",
+          "Bolt|0|rabies\nBolt|1|parvo");
+}
+
+/* A _dlt_id present in the item is kept; child ids are digest128("<pid>_<table>_<idx>") (§3.2, §3.3). */
+static void test_child_ids(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "users.jsonl", "{\"_dlt_id\": \"SB/mvsew9rzxPA\", \"pets\": [{\"name\": \"Rex\"}]}\n");
+  cdlt_ok(&e, "run '%s' --pipeline ids --credentials '%s'", f, e.db);
+  CHECK_Q(e.db, "SELECT _dlt_id FROM ids_dataset.users", "SB/mvsew9rzxPA");
+  CHECK_Q(e.db, "SELECT name, _dlt_parent_id, _dlt_list_idx, _dlt_id FROM ids_dataset.users__pets",
+          "Rex|SB/mvsew9rzxPA|0|7GZrBRW/typaiw");
 }
 
 /* ---------------------------------------------------------------- 3. schema evolution */
@@ -738,6 +789,8 @@ static void test_resume(void) {
 int main(void) {
   test_append_twice();
   test_nested();
+  test_example_users();
+  test_child_ids();
   test_schema_evolution();
   test_replace();
   test_inputs();
