@@ -9,6 +9,7 @@
  * sequence) must be contiguous, so the window never has to hold a whole item. Lines are counted
  * lazily with memchr, only up to the positions someone asks for (item starts, errors) and the
  * bytes dropped on refill. */
+#include "util/utf8.h"
 #include "json/json_reader.h"
 
 #include <stdarg.h>
@@ -307,25 +308,7 @@ static int utf8_seq(const unsigned char *s, size_t avail) {
   return need;
 }
 
-static size_t utf8_encode(uint32_t cp, char *o) {
-  if (cp < 0x80) { o[0] = (char)cp; return 1; }
-  if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | (cp >> 18));
-  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
+static size_t utf8_encode(uint32_t cp, char *o) { return cdlt_utf8_encode(cp, o); }
 
 static int eof_in_string(cdlt_json_reader *r, cdlt_error *err) {
   return fail_at(r, err, CDLT_ERR_PARSE, r->base + r->len, "unexpected end of input inside a string");

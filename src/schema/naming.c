@@ -3,6 +3,7 @@
  * Structure: every convention has a "core" (the per-identifier rewrite, no strip, no shortening)
  * and a fast-path predicate telling when the core is the identity (the common case: keys already
  * in the target form). The generic functions strip, test the fast path, run the core, shorten. */
+#include "util/utf8.h"
 #include "schema/naming.h"
 
 #include <stdlib.h>
@@ -144,25 +145,10 @@ static size_t utf8_prev(const unsigned char *s, size_t end, uint32_t *cp) {
   return end - 1;
 }
 
+/* like cdlt_utf8_encode, but U+DC80..U+DCFF stand for invalid input bytes and are written back raw */
 static size_t utf8_encode(uint32_t cp, char *o) {
-  if (cp < 0x80) { o[0] = (char)cp; return 1; }
   if (cp >= 0xDC80 && cp <= 0xDCFF) { o[0] = (char)(cp & 0xFF); return 1; }
-  if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | (cp >> 18));
-  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
+  return cdlt_utf8_encode(cp, o);
 }
 
 size_t cdlt_utf8_length(const char *s, size_t len) {
