@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json/input.h"
 #include "json/json_reader.h"
 #include "package/job_file.h"
 #include "package/package.h"
@@ -92,36 +91,25 @@ static const char *json_kind(const cdlt_json_value *v) {
   }
 }
 
-/* Streams all items of one file into the writer; counts items. */
-static int extract_one_file(const char *path, job_writer *w, uint64_t *count, cdlt_error *err) {
-  cdlt_input *in = NULL;
-  cdlt_json_reader *r = NULL;
-  int rc = cdlt_input_open(&in, path, err);
-  if (!rc) rc = cdlt_json_reader_new(&r, in, NULL, err);
-  cdlt_json_doc doc;
-  cdlt_json_doc_init(&doc);
-  while (!rc) {
-    cdlt_json_doc_reset(&doc);
-    cdlt_json_value *item = NULL;
-    int got = cdlt_json_reader_next_item(r, &doc, &item, err);
-    if (got < 0) { rc = got; break; }
-    if (got == 0) break;
-    if (item->type != CDLT_JSON_OBJECT) {
-      uint64_t line, col, off;
-      cdlt_json_reader_item_position(r, &line, &col, &off);
-      rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu) is %s, not a JSON object",
-                          cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
-                          (unsigned long long)off, json_kind(item));
-      if (err) { err->line = line; err->column = col; err->offset = off; }
-      break;
-    }
-    rc = writer_item(w, item, err);
-    (*count)++;
+typedef struct extract_ctx {
+  job_writer *w;
+  uint64_t count;
+} extract_ctx;
+
+/* one input item: must be an object; written unchanged into the typed-jsonl job */
+static int extract_item(void *vctx, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err) {
+  extract_ctx *ctx = vctx;
+  if (item->type != CDLT_JSON_OBJECT) {
+    uint64_t line, col, off;
+    cdlt_json_reader_item_position(r, &line, &col, &off);
+    int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu) is %s, not a JSON object",
+                            cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
+                            (unsigned long long)off, json_kind(item));
+    if (err) { err->line = line; err->column = col; err->offset = off; }
+    return rc;
   }
-  cdlt_json_doc_release(&doc);
-  cdlt_json_reader_free(r);
-  cdlt_input_close(in);
-  return rc;
+  ctx->count++;
+  return writer_item(ctx->w, item, err);
 }
 
 /* the _dlt_pipeline_state table as dlt adds it once state is extracted (§4.5) */
@@ -254,8 +242,9 @@ int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths
   pkg_open = true;
 
   rc = writer_open(&w, &pkg, tname.data, err);
-  uint64_t count = 0;
-  for (size_t k = 0; !rc && k < npaths; k++) rc = extract_one_file(paths[k], &w, &count, err);
+  extract_ctx ectx = {&w, 0};
+  for (size_t k = 0; !rc && k < npaths; k++) rc = cdlt_json_each_file_item(paths[k], extract_item, &ectx, err);
+  uint64_t count = ectx.count;
   if (!rc) rc = writer_close(&w, err);
   else writer_close(&w, NULL);
   if (rc) goto done;

@@ -85,4 +85,11 @@ const char *cdlt_json_reader_source_name(const cdlt_json_reader *r);
 /* Input bytes consumed so far (after decompression). */
 uint64_t cdlt_json_reader_bytes_consumed(const cdlt_json_reader *r);
 
+/* Calls fn for every item (see cdlt_json_reader_next_item) of the file at path ("-" = stdin,
+ * gzip transparent), each built in a document that is reset between items. Stops at the first
+ * non-zero return of fn or reader error and returns it; 0 when every item was handled.
+ * (item_stream.c) */
+typedef int (*cdlt_json_item_fn)(void *ctx, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err);
+int cdlt_json_each_file_item(const char *path, cdlt_json_item_fn fn, void *ctx, cdlt_error *err);
+
 #endif

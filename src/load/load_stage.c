@@ -81,8 +81,7 @@ static int migrate(load_ctx *c, const char *const *tables, size_t ntables, cdlt_
     cdlt_table_def def;
     if (cdlt_schema_table_def(c->schema, t, &def)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     if (def.ncolumns == 0) { cdlt_table_def_release(&def); continue; }
-    /* columns the destination already has */
-    size_t have = 0;
+    /* columns the destination does not have yet */
     cdlt_column_def *missing = calloc(def.ncolumns, sizeof *missing);
     size_t nmissing = 0;
     if (!missing) { cdlt_table_def_release(&def); return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); }
@@ -92,8 +91,7 @@ static int migrate(load_ctx *c, const char *const *tables, size_t ntables, cdlt_
         const char *tn = cdlt_rows_get(existing, r, 0), *cn = cdlt_rows_get(existing, r, 1);
         if (tn && cn && !strcmp(tn, t->name) && !strcasecmp(cn, def.columns[col].name)) { found = true; break; }
       }
-      if (found) have++;
-      else missing[nmissing++] = def.columns[col];
+      if (!found) missing[nmissing++] = def.columns[col];
     }
     bool table_exists = false;
     for (size_t r = 0; r < existing->nrows; r++)
@@ -106,7 +104,6 @@ static int migrate(load_ctx *c, const char *const *tables, size_t ntables, cdlt_
       rc = cdlt_sql_alter_table_add(&c->sql, c->dialect, ds, t->name, missing, nmissing, err);
       if (!rc) rc = exec(c, err);
     }
-    (void)have;
     free(missing);
     cdlt_table_def_release(&def);
   }

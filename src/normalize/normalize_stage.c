@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "json/input.h"
 #include "json/json_reader.h"
+#include "load/sql_gen.h"
 #include "normalize/normalize.h"
 #include "package/job_file.h"
 #include "package/package.h"
@@ -113,24 +113,15 @@ static int write_schema_updates(const cdlt_package *pkg, const cdlt_schema *befo
   return rc;
 }
 
-static int normalize_job(cdlt_normalizer *n, const char *path, const char *table, cdlt_error *err) {
-  cdlt_input *in = NULL;
-  cdlt_json_reader *r = NULL;
-  int rc = cdlt_input_open(&in, path, err);
-  if (!rc) rc = cdlt_json_reader_new(&r, in, NULL, err);
-  cdlt_json_doc doc;
-  cdlt_json_doc_init(&doc);
-  while (!rc) {
-    cdlt_json_doc_reset(&doc);
-    cdlt_json_value *item = NULL;
-    int got = cdlt_json_reader_next_item(r, &doc, &item, err);
-    if (got <= 0) { rc = got; break; }
-    rc = cdlt_normalizer_item(n, table, item, err);
-  }
-  cdlt_json_doc_release(&doc);
-  cdlt_json_reader_free(r);
-  cdlt_input_close(in);
-  return rc;
+typedef struct job_ctx {
+  cdlt_normalizer *n;
+  const char *table;
+} job_ctx;
+
+static int normalize_item(void *vctx, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err) {
+  (void)r;
+  job_ctx *ctx = vctx;
+  return cdlt_normalizer_item(ctx->n, ctx->table, item, err);
 }
 
 int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats *stats, cdlt_error *err) {
@@ -154,7 +145,9 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   dst_open = true;
   sink.pkg = &dst;
   cdlt_row_sink rs = {&sink, sink_write_row};
-  if ((rc = cdlt_normalizer_new(&n, schema, load_id, &rs, p->dest_vt->dialect ? 0 : 0, err))) goto done;
+  size_t max_ident = p->dest_vt->dialect ? p->dest_vt->dialect->max_identifier_length : 0;
+  if (max_ident >= 65536) max_ident = 0; /* dlt never shortens DuckDB names */
+  if ((rc = cdlt_normalizer_new(&n, schema, load_id, &rs, max_ident, err))) goto done;
   if ((rc = cdlt_package_list_jobs(&src, CDLT_JOB_NEW, &jobs, err))) goto done;
   for (size_t k = 0; k < jobs.len && !rc; k++) {
     cdlt_job_file jf;
@@ -164,7 +157,8 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
     else if (strcmp(jf.format, "typed-jsonl") != 0)
       rc = cdlt_error_set(err, CDLT_ERR_INTERNAL, "unexpected job '%s' in extracted package '%s'", jobs.names[k], load_id);
     else {
-      rc = normalize_job(n, path, jf.table, err);
+      job_ctx jc = {n, jf.table};
+      rc = cdlt_json_each_file_item(path, normalize_item, &jc, err);
       /* a replace resource that yielded nothing still gets an (empty) job: it truncates */
       cdlt_table *t = cdlt_schema_table(schema, jf.table);
       if (!rc && t && !strcmp(cdlt_table_write_disposition(schema, t), "replace") && !writer_for(&sink, jf.table, err))

@@ -174,25 +174,32 @@ int cdlt_package_extract_begin(const cdlt_workdir *wd, const char *load_id, cdlt
   return rc;
 }
 
-int cdlt_package_extract_commit(cdlt_package *pkg, cdlt_error *err) {
-  if (pkg->stage != CDLT_STAGE_EXTRACTING || !pkg->temp_dir)
-    return cdlt_error_set(err, CDLT_ERR_USAGE, "cannot commit load package '%s': not being extracted (stage %s)",
-                          pkg->load_id, cdlt_package_stage_name(pkg->stage));
-  char *target = stage_path(pkg->workdir, CDLT_STAGE_EXTRACTED, pkg->load_id);
+/* Renames the package folder into `stage` (refusing to replace an existing package there) and
+ * updates pkg. `verb` names the operation in errors ("commit", "complete"). */
+static int move_to_stage(cdlt_package *pkg, cdlt_package_stage stage, const char *verb, cdlt_error *err) {
+  char *target = stage_path(pkg->workdir, stage, pkg->load_id);
   if (!target) return nomem(err);
   int rc = CDLT_OK;
   if (cdlt_fs_exists(target))
-    rc = cdlt_error_set(err, CDLT_ERR_IO, "cannot commit load package '%s': '%s' already exists",
-                        pkg->load_id, target);
+    rc = cdlt_error_set(err, CDLT_ERR_IO, "cannot %s load package '%s': '%s' already exists", verb, pkg->load_id, target);
   else if ((rc = cdlt_fs_rename(pkg->path, target, err)))
-    cdlt_error_wrap(err, "cannot commit load package '%s'", pkg->load_id);
+    cdlt_error_wrap(err, "cannot %s load package '%s'", verb, pkg->load_id);
   if (rc) {
     free(target);
     return rc;
   }
   free(pkg->path);
   pkg->path = target;
-  pkg->stage = CDLT_STAGE_EXTRACTED;
+  pkg->stage = stage;
+  return CDLT_OK;
+}
+
+int cdlt_package_extract_commit(cdlt_package *pkg, cdlt_error *err) {
+  if (pkg->stage != CDLT_STAGE_EXTRACTING || !pkg->temp_dir)
+    return cdlt_error_set(err, CDLT_ERR_USAGE, "cannot commit load package '%s': not being extracted (stage %s)",
+                          pkg->load_id, cdlt_package_stage_name(pkg->stage));
+  int rc = move_to_stage(pkg, CDLT_STAGE_EXTRACTED, "commit", err);
+  if (rc) return rc;
   /* the package is committed; a left-over empty temp folder is garbage for cleanup_extract_temp */
   rc = cdlt_fs_rmdir(pkg->temp_dir, err);
   if (rc) cdlt_error_wrap(err, "load package '%s' committed but its temp folder remains", pkg->load_id);
@@ -257,23 +264,13 @@ int cdlt_package_normalize_commit(cdlt_package *pkg, cdlt_error *err) {
   if (pkg->stage != CDLT_STAGE_NORMALIZING)
     return cdlt_error_set(err, CDLT_ERR_USAGE, "cannot commit load package '%s': not being normalized (stage %s)",
                           pkg->load_id, cdlt_package_stage_name(pkg->stage));
-  char *target = stage_path(pkg->workdir, CDLT_STAGE_NORMALIZED, pkg->load_id);
   char *extracted = stage_path(pkg->workdir, CDLT_STAGE_EXTRACTED, pkg->load_id);
-  int rc = CDLT_OK;
-  if (!target || !extracted) rc = nomem(err);
-  else if (cdlt_fs_exists(target))
-    rc = cdlt_error_set(err, CDLT_ERR_IO, "cannot commit load package '%s': '%s' already exists",
-                        pkg->load_id, target);
-  else if ((rc = cdlt_fs_rename(pkg->path, target, err)))
-    cdlt_error_wrap(err, "cannot commit load package '%s'", pkg->load_id);
+  if (!extracted) return nomem(err);
+  int rc = move_to_stage(pkg, CDLT_STAGE_NORMALIZED, "commit", err);
   if (rc) {
-    free(target);
     free(extracted);
     return rc;
   }
-  free(pkg->path);
-  pkg->path = target;
-  pkg->stage = CDLT_STAGE_NORMALIZED;
   rc = cdlt_fs_rm_rf(extracted, err);
   if (rc) cdlt_error_wrap(err, "load package '%s' committed but its extracted copy remains", pkg->load_id);
   free(extracted);
@@ -375,21 +372,7 @@ int cdlt_package_complete(cdlt_package *pkg, bool aborted, cdlt_error *err) {
   const char *status = aborted ? "aborted" : "loaded";
   int rc = cdlt_package_write_file(pkg, CDLT_PACKAGE_COMPLETED_FILE, status, strlen(status), err);
   if (rc) return cdlt_error_wrap(err, "cannot complete load package '%s'", pkg->load_id);
-  char *target = stage_path(pkg->workdir, CDLT_STAGE_LOADED, pkg->load_id);
-  if (!target) return nomem(err);
-  if (cdlt_fs_exists(target))
-    rc = cdlt_error_set(err, CDLT_ERR_IO, "cannot complete load package '%s': '%s' already exists",
-                        pkg->load_id, target);
-  else if ((rc = cdlt_fs_rename(pkg->path, target, err)))
-    cdlt_error_wrap(err, "cannot complete load package '%s'", pkg->load_id);
-  if (rc) {
-    free(target);
-    return rc;
-  }
-  free(pkg->path);
-  pkg->path = target;
-  pkg->stage = CDLT_STAGE_LOADED;
-  return CDLT_OK;
+  return move_to_stage(pkg, CDLT_STAGE_LOADED, "complete", err);
 }
 
 int cdlt_package_delete_completed_jobs(const cdlt_package *pkg, cdlt_error *err) {

@@ -11,12 +11,13 @@
 
 #include "util/isotime.h"
 
-/* dlt's typed-jsonl marks datetimes as "\uF027<iso>" (PUA-typed JSON, §5.6) */
-static bool pua_datetime(const cdlt_json_value *v, const char **s, size_t *n) {
-  if (v->type != CDLT_JSON_STRING || v->u.str.len < 3 || memcmp(v->u.str.ptr, "\xEF\x80\xA7", 3) != 0) return false;
-  *s = v->u.str.ptr + 3;
-  *n = v->u.str.len - 3;
-  return true;
+/* The text of a string value; dlt's typed-jsonl marks datetimes as "\uF027<iso>" (PUA-typed
+ * JSON, §5.6): the marker is dropped and *is_datetime set. */
+static void string_view(const cdlt_json_value *v, const char **s, size_t *n, bool *is_datetime) {
+  *s = v->u.str.ptr;
+  *n = v->u.str.len;
+  *is_datetime = *n >= 3 && memcmp(*s, "\xEF\x80\xA7", 3) == 0;
+  if (*is_datetime) { *s += 3; *n -= 3; }
 }
 
 const char *cdlt_value_py_type(const cdlt_json_value *v) {
@@ -40,12 +41,12 @@ cdlt_data_type cdlt_infer_type(const cdlt_schema *s, const cdlt_json_value *v) {
     case CDLT_JSON_STRING: {
       cdlt_datetime dt;
       int32_t days;
-      const char *ps;
-      size_t pn;
-      if (pua_datetime(v, &ps, &pn) && cdlt_detect_iso_timestamp(ps, pn, &dt)) return CDLT_TYPE_TIMESTAMP;
-      if (s->detect_iso_timestamp && cdlt_detect_iso_timestamp(v->u.str.ptr, v->u.str.len, &dt))
-        return CDLT_TYPE_TIMESTAMP;
-      if (s->detect_iso_date && cdlt_detect_iso_date(v->u.str.ptr, v->u.str.len, &days)) return CDLT_TYPE_DATE;
+      const char *str;
+      size_t n;
+      bool marked;
+      string_view(v, &str, &n, &marked);
+      if ((marked || s->detect_iso_timestamp) && cdlt_detect_iso_timestamp(str, n, &dt)) return CDLT_TYPE_TIMESTAMP;
+      if (s->detect_iso_date && cdlt_detect_iso_date(str, n, &days)) return CDLT_TYPE_DATE;
       return CDLT_TYPE_TEXT;
     }
     case CDLT_JSON_INT:
@@ -102,27 +103,11 @@ static bool text_to_int(const char *s, size_t n, long long *out) {
   return true;
 }
 
+/* Python float(text), and dlt's `0x..` hex integers */
 static bool text_to_double(const char *s, size_t n, double *out) {
-  trim(&s, &n);
-  if (n == 0 || n > 350) return false;
-  char tmp[360];
-  memcpy(tmp, s, n);
-  tmp[n] = 0;
   long long i;
-  if (n > 2 && tmp[0] == '0' && (tmp[1] == 'x' || tmp[1] == 'X')) {
-    if (!text_to_int(tmp, n, &i)) return false;
-    *out = (double)i;
-    return true;
-  }
-  /* Python float(): decimal literal, inf/nan words; strtod also takes hex floats: refuse those */
-  for (size_t k = 0; k < n; k++)
-    if (tmp[k] == 'x' || tmp[k] == 'X' || tmp[k] == 'p' || tmp[k] == 'P') return false;
-  errno = 0;
-  char *end;
-  double d = strtod(tmp, &end);
-  if (*end || end == tmp) return false;
-  *out = d;
-  return true;
+  if (text_to_int(s, n, &i)) { *out = (double)i; return true; }
+  return cdlt_py_float(s, n, out);
 }
 
 static bool write_double(double d, cdlt_buf *out) {
@@ -136,12 +121,6 @@ static bool write_timestamp_us(int64_t us, cdlt_buf *out) {
   char b[48];
   size_t n = cdlt_format_iso_utc(us, b);
   return cdlt_buf_putc(out, '"') == 0 && cdlt_buf_append(out, b, n) == 0 && cdlt_buf_putc(out, '"') == 0;
-}
-
-static bool unix_seconds_to_us(double secs, int64_t *us) {
-  if (!isfinite(secs) || fabs(secs) > 9.2e12) return false;
-  *us = (int64_t)llround(secs * 1e6);
-  return true;
 }
 
 bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *out) {
@@ -223,47 +202,41 @@ bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *ou
         }
         default: return false;
       }
-    case CDLT_TYPE_TIMESTAMP:
+    case CDLT_TYPE_TIMESTAMP: {
+      cdlt_datetime dt;
+      int64_t us;
+      const char *str;
+      size_t n;
+      bool marked;
       switch (v->type) {
-        case CDLT_JSON_STRING: {
-          cdlt_datetime dt;
-          int32_t days;
-          const char *ps;
-          size_t pn;
-          if (pua_datetime(v, &ps, &pn) && cdlt_detect_iso_timestamp(ps, pn, &dt)) return write_timestamp_us(dt.epoch_us, out);
-          if (cdlt_detect_iso_timestamp(v->u.str.ptr, v->u.str.len, &dt)) return write_timestamp_us(dt.epoch_us, out);
-          if (cdlt_detect_iso_date(v->u.str.ptr, v->u.str.len, &days))
-            return write_timestamp_us((int64_t)days * 86400LL * 1000000LL, out);
-          double d;
-          int64_t us;
-          if (text_to_double(v->u.str.ptr, v->u.str.len, &d) && unix_seconds_to_us(d, &us))
-            return write_timestamp_us(us, out);
-          return false;
-        }
-        case CDLT_JSON_INT:
-        case CDLT_JSON_FLOAT: {
-          int64_t us;
-          return unix_seconds_to_us(v->u.num.d, &us) && write_timestamp_us(us, out);
-        }
+        case CDLT_JSON_STRING:
+          string_view(v, &str, &n, &marked);
+          return cdlt_coerce_text_to_timestamp(str, n, &dt) && write_timestamp_us(dt.epoch_us, out);
+        case CDLT_JSON_INT: return cdlt_timestamp_from_unix_int(v->u.num.i, &us) && write_timestamp_us(us, out);
+        case CDLT_JSON_FLOAT: return cdlt_timestamp_from_unix_double(v->u.num.d, &us) && write_timestamp_us(us, out);
         default: return false;
       }
-    case CDLT_TYPE_DATE:
-      if (v->type == CDLT_JSON_STRING) {
-        cdlt_datetime dt;
-        int32_t days;
-        char b[40];
-        if (cdlt_detect_iso_date(v->u.str.ptr, v->u.str.len, &days)) {
-          size_t n = cdlt_format_date(days, b);
-          return cdlt_json_write_string(out, b, n) == 0;
-        }
-        if (cdlt_detect_iso_timestamp(v->u.str.ptr, v->u.str.len, &dt)) {
-          int64_t d = dt.epoch_us / 86400000000LL;
-          if (dt.epoch_us < 0 && dt.epoch_us % 86400000000LL) d--;
-          size_t n = cdlt_format_date((int32_t)d, b);
-          return cdlt_json_write_string(out, b, n) == 0;
-        }
+    }
+    case CDLT_TYPE_DATE: {
+      int32_t days;
+      const char *str;
+      size_t n;
+      bool marked;
+      bool ok = false;
+      switch (v->type) {
+        case CDLT_JSON_STRING:
+          string_view(v, &str, &n, &marked);
+          ok = cdlt_coerce_text_to_date(str, n, &days);
+          break;
+        case CDLT_JSON_INT: ok = cdlt_date_from_unix_int(v->u.num.i, &days); break;
+        case CDLT_JSON_FLOAT: ok = cdlt_date_from_unix_double(v->u.num.d, &days); break;
+        default: break;
       }
-      return false;
+      if (!ok) return false;
+      char b[16];
+      size_t len = cdlt_format_date(days, b);
+      return cdlt_json_write_string(out, b, len) == 0;
+    }
     case CDLT_TYPE_JSON:
       switch (v->type) {
         case CDLT_JSON_STRING: {
