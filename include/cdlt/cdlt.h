@@ -58,6 +58,13 @@ typedef struct cdlt_pipeline_options {
   const char *destination;     /* NULL = "duckdb" */
   const char *credentials;     /* duckdb: database file; NULL = "<cwd>/<pipeline_name>.duckdb" */
   const char *pipelines_dir;   /* NULL = dlt's default (DLT_DATA_DIR, ~/.dlt/pipelines, ...) */
+  const char *naming;          /* naming convention of a NEW schema: NULL = "snake_case"; "duck_case",
+                                  "direct", "sql_cs_v1", "sql_ci_v1" (§1). An existing schema keeps its own. */
+  const char *replace_strategy;/* NULL = "truncate-and-insert"; "insert-from-staging", "staging-optimized" */
+  int dev_mode;                /* 1: dataset name gets a per-run suffix, nothing restored (§15) */
+  const char *refresh;         /* NULL, "drop_sources", "drop_resources" or "drop_data" (one run) */
+  int skip_restore;            /* 1: do not restore state and schema from the destination (dlt's
+                                  restore_from_destination=False) */
 } cdlt_pipeline_options;
 
 /* Opens (creating if needed) the pipeline's working directory. On success *out is a pipeline
@@ -69,10 +76,31 @@ void cdlt_pipeline_close(cdlt_pipeline *p);
 /* Message of the last failed call on p ("" when none). Owned by p. */
 const char *cdlt_errmsg(const cdlt_pipeline *p);
 
-/* How the items of one resource are loaded. */
+/* How the items of one resource are loaded.
+ *
+ * hints_json is a JSON object of dlt's resource hints (the arguments of @dlt.resource /
+ * apply_hints), all optional:
+ *   "write_disposition": "append" | "replace" | "merge" | "skip", or an object
+ *        {"disposition": "merge", "strategy": "delete-insert" | "upsert" | "insert-only" | "scd2",
+ *         "validity_column_names": [from, to], "active_record_timestamp": ts, "boundary_timestamp": ts,
+ *         "row_version_column_name": col}
+ *   "primary_key", "merge_key": a column name or a list of names
+ *   "columns": {"name": {column schema (§4.3): data_type, nullable, precision, scale, timezone,
+ *               primary_key, merge_key, unique, partition, cluster, sort, hard_delete, dedup_sort, x-*}}
+ *              or a list of column schemas with "name"
+ *   "max_table_nesting": n
+ *   "schema_contract": "evolve" | "freeze" | "discard_row" | "discard_value", or
+ *              {"tables": mode, "columns": mode, "data_type": mode}
+ *   "incremental": {"cursor_path": "a.b", "initial_value": v, "end_value": v, "last_value_func": "max"|"min",
+ *              "row_order": "asc"|"desc", "on_cursor_value_missing": "raise"|"include"|"exclude",
+ *              "lag": n, "range_start": "closed"|"open", "range_end": "open"|"closed", "primary_key": [..]}
+ *   "nested_hints": {"path__to__nested": {hints as above: columns, primary_key, ...}}
+ *   "file_format": "jsonl" | "parquet" | "csv" | "insert_values", "table_format": ...
+ * table_name and write_disposition given as fields take precedence over the same keys in hints_json. */
 typedef struct cdlt_resource_options {
   const char *table_name;         /* required: the resource / root table name (normalized) */
-  const char *write_disposition;  /* "append" (NULL) or "replace" */
+  const char *write_disposition;  /* NULL = from hints_json, else "append" */
+  const char *hints_json;         /* NULL or a JSON object as above; copied */
 } cdlt_resource_options;
 
 /* Runs the pipeline on JSON files (JSON Lines, a JSON array of objects, or one object; plain or

@@ -124,7 +124,7 @@ int cmd_run(int argc, char **argv) {
       if (table || (other && !strcmp(other, tname))) { group[ng++] = files[j]; done[j] = true; }
       free(other);
     }
-    cdlt_resource_options res = {tname, wd};
+    cdlt_resource_options res = {tname, wd, NULL};
     cdlt_load_info *info = NULL;
     rc = cdlt_pipeline_run_files(p, group, ng, &res, &info);
     if (rc) {

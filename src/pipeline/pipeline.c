@@ -75,6 +75,25 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   }
   if (!p->credentials) return fail(p, cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory"));
 
+  p->naming = strdup(opts->naming ? opts->naming : "snake_case");
+  p->replace_strategy = strdup(opts->replace_strategy ? opts->replace_strategy : "truncate-and-insert");
+  p->refresh = dup_or_null(opts->refresh);
+  p->dev_mode = opts->dev_mode != 0;
+  p->skip_restore = opts->skip_restore != 0;
+  if (!p->naming || !p->replace_strategy || (opts->refresh && !p->refresh))
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory"));
+  if (!cdlt_naming_find(p->naming))
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE,
+                                  "unknown naming convention '%s' (snake_case, duck_case, direct, sql_cs_v1, sql_ci_v1)", p->naming));
+  if (strcmp(p->replace_strategy, "truncate-and-insert") && strcmp(p->replace_strategy, "insert-from-staging") &&
+      strcmp(p->replace_strategy, "staging-optimized"))
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE,
+                                  "unknown replace strategy '%s' (truncate-and-insert, insert-from-staging, staging-optimized)",
+                                  p->replace_strategy));
+  if (p->refresh && strcmp(p->refresh, "drop_sources") && strcmp(p->refresh, "drop_resources") && strcmp(p->refresh, "drop_data"))
+    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unknown refresh mode '%s' (drop_sources, drop_resources, drop_data)",
+                                  p->refresh));
+
   rc = cdlt_workdir_open(&p->wd, opts->pipelines_dir, opts->pipeline_name, &p->err);
   if (rc) return fail(p, rc);
   return 0;
@@ -88,6 +107,9 @@ void cdlt_pipeline_close(cdlt_pipeline *p) {
   free(p->destination_name);
   free(p->credentials);
   free(p->schema_name);
+  free(p->naming);
+  free(p->replace_strategy);
+  free(p->refresh);
   free(p);
 }
 

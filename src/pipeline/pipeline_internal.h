@@ -3,6 +3,7 @@
 #ifndef CDLT_PIPELINE_PIPELINE_INTERNAL_H
 #define CDLT_PIPELINE_PIPELINE_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cdlt/cdlt.h"
@@ -17,6 +18,11 @@ struct cdlt_pipeline {
   char *destination_name;
   char *credentials;          /* resolved: duckdb database path */
   char *schema_name;          /* default schema: pipeline name minus "_pipeline", snake_case */
+  char *naming;               /* naming convention for new schemas ("snake_case") */
+  char *replace_strategy;     /* "truncate-and-insert" (default), "insert-from-staging", "staging-optimized" */
+  bool dev_mode;
+  char *refresh;              /* NULL or drop_sources / drop_resources / drop_data */
+  bool skip_restore;          /* do not restore state/schema from the destination */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;
   cdlt_error err;

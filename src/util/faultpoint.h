@@ -1,0 +1,19 @@
+/* faultpoint.h — named points where tests can make cdlt crash or fail, to prove crash safety.
+ *
+ * Production code calls cdlt_fault_point("load.after_job") at the places where a crash matters
+ * (between a write and its rename, between two SQL statements...). Normally this is a cheap
+ * no-op. When the environment variable CDLT_FAULT_POINT names that point, the process is killed
+ * with SIGKILL at that point (as a power cut would); CDLT_FAULT_HIT=N kills at the N-th time the
+ * point is reached (default 1). CDLT_FAULT_MODE=error makes the point return CDLT_ERR_IO with the
+ * message "injected fault at '<name>'" instead of killing, for "clear error, then rerun" tests.
+ * The variable is read once per process. This is SQLite's test-hook idea, kept always compiled so
+ * the tests exercise the very binary users run. */
+#ifndef CDLT_UTIL_FAULTPOINT_H
+#define CDLT_UTIL_FAULTPOINT_H
+
+#include "util/error.h"
+
+/* Returns 0, or (error mode) CDLT_ERR_IO with err set. May not return (kill mode). */
+int cdlt_fault_point(const char *name, cdlt_error *err);
+
+#endif
