@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS  ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all bootstrap build run test asan clean bench
+.PHONY: all bootstrap build run test asan clean bench fuzz valgrind
 
 all: build
 
@@ -25,5 +25,17 @@ test: build
 asan:
 	@$(MAKE) test BUILD=build-asan CMAKE_FLAGS="-DCDLT_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug"
 
+# libFuzzer (clang): builds the fuzz targets in build-fuzz and runs each FUZZ_TIME seconds on its
+# seed corpus (docs/internals/FUZZING.md). The test suite runs each for 20 s.
+FUZZ_TIME ?= 300
+fuzz: bootstrap
+	@tests/fuzz/fuzz.sh build . build-fuzz
+	@for t in $$(tests/fuzz/fuzz.sh targets .); do \
+	  echo "== fuzz_$$t for $(FUZZ_TIME) s"; tests/fuzz/fuzz.sh run . build-fuzz $$t $(FUZZ_TIME) || exit 1; done
+
+# The cdlt CLI end to end under valgrind --leak-check=full (also the ctest valgrind_cli).
+valgrind: build
+	@tests/valgrind/run_cli.sh $(BUILD)/cdlt
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what cdlt needs on a fresh Debian machine, skipping what is already there:
-#  - Debian -dev packages (compiler, cmake, zlib, openssl, libpq, sqlite, curl, PostgreSQL server)
+#  - Debian -dev packages (compiler, cmake, zlib, openssl, libpq, sqlite, curl, PostgreSQL server),
+#    clang with libFuzzer's runtime (libclang-rt-dev: only recommended by clang) and valgrind
 #  - DuckDB 1.4.4 (libduckdb.so + duckdb.h) from the npm registry into .deps/duckdb,
 #    unless CDLT_DUCKDB_DIR points at a user's own copy (with include/duckdb.h and lib/libduckdb.so).
 set -euo pipefail
@@ -8,7 +9,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 
 need_pkgs=()
 for p in build-essential cmake pkg-config zlib1g-dev libssl-dev libpq-dev libsqlite3-dev \
-         libcurl4-openssl-dev libzstd-dev postgresql clang; do
+         libcurl4-openssl-dev libzstd-dev postgresql clang libclang-rt-dev valgrind; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)

@@ -65,6 +65,9 @@ typedef struct cdlt_pipeline_options {
   const char *refresh;         /* NULL, "drop_sources", "drop_resources" or "drop_data" (one run) */
   int skip_restore;            /* 1: do not restore state and schema from the destination (dlt's
                                   restore_from_destination=False) */
+  const char *detections;      /* NULL = keep the schema's; else comma-separated list of
+                                  iso_timestamp, iso_date, timestamp, large_integer ("" = none),
+                                  written into the schema's settings.detections (§2.3) */
 } cdlt_pipeline_options;
 
 /* Opens (creating if needed) the pipeline's working directory. On success *out is a pipeline
@@ -119,9 +122,35 @@ const char *cdlt_load_info_load_id(const cdlt_load_info *info, size_t package);
 size_t cdlt_load_info_table_count(const cdlt_load_info *info);
 const char *cdlt_load_info_table_name(const cdlt_load_info *info, size_t i);
 uint64_t cdlt_load_info_table_rows(const cdlt_load_info *info, size_t i);
+/* Rows and values dropped by discard_row / discard_value schema contracts in this run (§10). */
+uint64_t cdlt_load_info_discarded_rows(const cdlt_load_info *info);
+uint64_t cdlt_load_info_discarded_values(const cdlt_load_info *info);
 /* 1 when the run only finished pending packages and did not extract new data. */
 int cdlt_load_info_pending_only(const cdlt_load_info *info);
 void cdlt_load_info_free(cdlt_load_info *info);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Queries (dlt's pipeline.sql_client())
+ *
+ * Runs one SQL statement against the pipeline's destination. The pipeline's dataset is the
+ * default schema (unqualified table names resolve there; on SQLite every attached dataset is
+ * searched). Destination and dataset are the ones the pipeline was opened with; when they were
+ * left at their defaults and the working dir's state.json (the last run) names others
+ * (destination_type, dataset_name), those are used. The filesystem destination is queried through
+ * an in-memory DuckDB with one view per table over its files. Values are text as the destination
+ * renders them (NULL pointer = SQL NULL). */
+typedef struct cdlt_query_result cdlt_query_result;
+
+/* On success *out is a result the caller frees with cdlt_query_result_free; on failure the
+ * message is in cdlt_errmsg(p). */
+int cdlt_pipeline_query(cdlt_pipeline *p, const char *sql, cdlt_query_result **out);
+size_t cdlt_query_result_column_count(const cdlt_query_result *r);
+size_t cdlt_query_result_row_count(const cdlt_query_result *r);
+/* Owned by r. */
+const char *cdlt_query_result_column_name(const cdlt_query_result *r, size_t col);
+/* Owned by r; NULL for SQL NULL (and out-of-range indexes). */
+const char *cdlt_query_result_value(const cdlt_query_result *r, size_t row, size_t col);
+void cdlt_query_result_free(cdlt_query_result *r);
 
 #ifdef __cplusplus
 }

@@ -1,4 +1,6 @@
-/* cmd_run.c — `cdlt run FILE...`: load JSON files into a destination through a pipeline. */
+/* cmd_run.c — `cdlt run FILE...`: load JSON files into a destination through a pipeline.
+ * Flags are turned into pipeline options and into dlt's resource hints (a JSON object, see
+ * cdlt_resource_options.hints_json); the library does the rest. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,24 +8,56 @@
 
 #include "cdlt/cdlt.h"
 #include "cli.h"
+#include "run_hints.h"
 
 static const char run_usage[] =
-    "usage: cdlt run FILE... --pipeline NAME [--dataset NAME] [--table NAME]\n"
-    "                [--destination duckdb] [--credentials PATH]\n"
-    "                [--write-disposition append|replace] [--pipelines-dir DIR]\n"
+    "usage: cdlt run FILE... --pipeline NAME [options]\n"
     "\n"
     "Loads FILEs (JSON Lines, a JSON array of objects or one JSON object; plain or .gz;\n"
     "'-' for standard input) into the destination, as dlt's pipeline.run() does.\n"
     "\n"
-    "options:\n"
-    "  --pipeline NAME           pipeline name (working dir <pipelines-dir>/NAME)\n"
-    "  --dataset NAME            dataset (schema) name; default NAME_dataset\n"
-    "  --table NAME              table name; default: each file's base name\n"
-    "  --destination NAME        destination; default duckdb\n"
-    "  --credentials PATH        duckdb database file; default ./<pipeline>.duckdb\n"
-    "  --write-disposition WD    append (default) or replace\n"
-    "  --pipelines-dir DIR       where pipeline working dirs live; default as dlt\n"
-    "                            ($DLT_DATA_DIR/pipelines, ~/.dlt/pipelines)\n";
+    "pipeline:\n"
+    "  --pipeline NAME             pipeline name (working dir <pipelines-dir>/NAME)\n"
+    "  --dataset NAME              dataset (schema) name; default NAME_dataset\n"
+    "  --destination NAME          duckdb (default), postgres, sqlite, filesystem\n"
+    "  --credentials VALUE         database file, connection string or bucket url\n"
+    "  --pipelines-dir DIR         where working dirs live; default as dlt\n"
+    "                              ($DLT_DATA_DIR/pipelines, ~/.dlt/pipelines)\n"
+    "  --naming NAME               naming convention of a new schema: snake_case (default),\n"
+    "                              duck_case, direct, sql_cs_v1, sql_ci_v1\n"
+    "  --detections LIST           type detections, e.g. iso_timestamp,iso_date,timestamp,\n"
+    "                              large_integer (default iso_timestamp); '' = none\n"
+    "  --replace-strategy S        truncate-and-insert (default), insert-from-staging,\n"
+    "                              staging-optimized\n"
+    "  --dev-mode                  load into a fresh dataset with a time suffix\n"
+    "  --refresh MODE              drop_sources, drop_resources or drop_data before loading\n"
+    "  --no-restore                do not restore state/schema from the destination\n"
+    "\n"
+    "resource (one per table; hints as dlt's @dlt.resource arguments):\n"
+    "  --table NAME                table name; default: each file's base name\n"
+    "  --write-disposition WD      append (default), replace, merge, skip\n"
+    "  --merge-strategy S          delete-insert (default), upsert, insert-only, scd2\n"
+    "  --primary-key COLS          comma-separated column names\n"
+    "  --merge-key COLS            comma-separated column names\n"
+    "  --dedup-sort COL[:asc|desc] keep the highest (desc, default) / lowest row per key\n"
+    "  --hard-delete COL           rows with this column set are deleted\n"
+    "  --validity-columns FROM,TO  scd2 validity column names\n"
+    "  --boundary-timestamp TS     scd2 validity boundary (default: the load time)\n"
+    "  --active-record-timestamp TS  scd2 'valid to' value of active records (default NULL)\n"
+    "  --row-version-column COL    scd2 row version column (default _dlt_id = row hash)\n"
+    "  --columns SPEC              column hints: a JSON object {\"col\": {\"data_type\": ...}}\n"
+    "                              or col:type[,col:type...]\n"
+    "  --max-table-nesting N       nesting depth that becomes child tables (deeper: json)\n"
+    "  --schema-contract C         evolve, freeze, discard_row, discard_value, or JSON\n"
+    "                              {\"tables\": m, \"columns\": m, \"data_type\": m}\n"
+    "  --hints JSON                any resource hints as a JSON object\n"
+    "\n"
+    "incremental (dlt.sources.incremental):\n"
+    "  --incremental CURSOR_PATH   cursor field ('updated_at', 'a.b', '$.a.b')\n"
+    "  --initial-value V           --end-value V\n"
+    "  --last-value-func max|min   --row-order asc|desc\n"
+    "  --on-cursor-value-missing raise|include|exclude\n"
+    "  --lag N                     --range-start closed|open   --range-end open|closed\n";
 
 /* table name from a file name: base name without .gz and one data extension */
 static char *table_from_path(const char *path) {
@@ -54,28 +88,50 @@ static int print_info(const cdlt_load_info *info) {
   return 0;
 }
 
+/* A value-taking option: its name and where its value goes. */
+typedef struct opt_spec {
+  const char *flag;
+  const char **target;
+} opt_spec;
+
 int cmd_run(int argc, char **argv) {
   cdlt_pipeline_options opts = {0};
-  const char *table = NULL, *wd = NULL;
+  run_hint_args h = {0};
+  const char *table = NULL;
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   size_t nfiles = 0;
   if (!files) return CLI_EXIT_FAILED;
+  const opt_spec specs[] = {
+      {"--pipeline", &opts.pipeline_name}, {"--dataset", &opts.dataset_name}, {"--table", &table},
+      {"--destination", &opts.destination}, {"--credentials", &opts.credentials},
+      {"--pipelines-dir", &opts.pipelines_dir}, {"--naming", &opts.naming},
+      {"--replace-strategy", &opts.replace_strategy}, {"--refresh", &opts.refresh},
+      {"--detections", &opts.detections},
+      {"--write-disposition", &h.write_disposition}, {"--merge-strategy", &h.merge_strategy},
+      {"--primary-key", &h.primary_key}, {"--merge-key", &h.merge_key}, {"--dedup-sort", &h.dedup_sort},
+      {"--hard-delete", &h.hard_delete}, {"--validity-columns", &h.validity_columns},
+      {"--boundary-timestamp", &h.boundary_timestamp}, {"--active-record-timestamp", &h.active_record_timestamp},
+      {"--row-version-column", &h.row_version_column}, {"--columns", &h.columns},
+      {"--max-table-nesting", &h.max_table_nesting}, {"--schema-contract", &h.schema_contract},
+      {"--hints", &h.extra_json}, {"--incremental", &h.cursor_path}, {"--initial-value", &h.initial_value},
+      {"--end-value", &h.end_value}, {"--last-value-func", &h.last_value_func}, {"--row-order", &h.row_order},
+      {"--on-cursor-value-missing", &h.on_cursor_value_missing}, {"--lag", &h.lag},
+      {"--range-start", &h.range_start}, {"--range-end", &h.range_end},
+      {NULL, NULL}};
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
-    const char **target = NULL;
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) { fputs(run_usage, stdout); free(files); return CLI_EXIT_OK; }
-    else if (!strcmp(a, "--pipeline")) target = &opts.pipeline_name;
-    else if (!strcmp(a, "--dataset")) target = &opts.dataset_name;
-    else if (!strcmp(a, "--table")) target = &table;
-    else if (!strcmp(a, "--destination")) target = &opts.destination;
-    else if (!strcmp(a, "--credentials")) target = &opts.credentials;
-    else if (!strcmp(a, "--write-disposition")) target = &wd;
-    else if (!strcmp(a, "--pipelines-dir")) target = &opts.pipelines_dir;
-    else if (a[0] == '-' && a[1] == '-') {
+    if (!strcmp(a, "--dev-mode")) { opts.dev_mode = 1; continue; }
+    if (!strcmp(a, "--no-restore")) { opts.skip_restore = 1; continue; }
+    const opt_spec *spec = NULL;
+    for (const opt_spec *s = specs; s->flag && !spec; s++)
+      if (!strcmp(a, s->flag)) spec = s;
+    if (!spec && a[0] == '-' && a[1] == '-') {
       fprintf(stderr, "cdlt run: unknown option '%s'\n\n%s", a, run_usage);
       free(files);
       return CLI_EXIT_USAGE;
-    } else {
+    }
+    if (!spec) {
       files[nfiles++] = a;
       continue;
     }
@@ -84,15 +140,10 @@ int cmd_run(int argc, char **argv) {
       free(files);
       return CLI_EXIT_USAGE;
     }
-    *target = argv[++k];
+    *spec->target = argv[++k];
   }
   if (!opts.pipeline_name || nfiles == 0) {
     fprintf(stderr, "cdlt run: %s\n\n%s", !opts.pipeline_name ? "--pipeline is required" : "no input files", run_usage);
-    free(files);
-    return CLI_EXIT_USAGE;
-  }
-  if (wd && strcmp(wd, "append") && strcmp(wd, "replace")) {
-    fprintf(stderr, "cdlt run: --write-disposition must be append or replace, not '%s'\n", wd);
     free(files);
     return CLI_EXIT_USAGE;
   }
@@ -102,6 +153,13 @@ int cmd_run(int argc, char **argv) {
       free(files);
       return CLI_EXIT_USAGE;
     }
+  char hint_err[512];
+  char *hints_json = run_hints_build(&h, hint_err, sizeof hint_err);
+  if (!hints_json) {
+    fprintf(stderr, "cdlt run: %s\n", hint_err);
+    free(files);
+    return CLI_EXIT_USAGE;
+  }
 
   cdlt_pipeline *p = NULL;
   int rc = cdlt_pipeline_open(&opts, &p);
@@ -109,7 +167,8 @@ int cmd_run(int argc, char **argv) {
     fprintf(stderr, "cdlt run: %s\n", cdlt_errmsg(p));
     cdlt_pipeline_close(p);
     free(files);
-    return CLI_EXIT_FAILED;
+    free(hints_json);
+    return rc == CDLT_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
   }
   /* one resource per table: files with the same table name go together, in argument order */
   int exit_code = CLI_EXIT_OK;
@@ -124,12 +183,12 @@ int cmd_run(int argc, char **argv) {
       if (table || (other && !strcmp(other, tname))) { group[ng++] = files[j]; done[j] = true; }
       free(other);
     }
-    cdlt_resource_options res = {tname, wd, NULL};
+    cdlt_resource_options res = {tname, NULL, hints_json};
     cdlt_load_info *info = NULL;
     rc = cdlt_pipeline_run_files(p, group, ng, &res, &info);
     if (rc) {
       fprintf(stderr, "cdlt run: %s\n", cdlt_errmsg(p));
-      exit_code = CLI_EXIT_FAILED;
+      exit_code = rc == CDLT_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
     } else {
       print_info(info);
     }
@@ -140,5 +199,6 @@ int cmd_run(int argc, char **argv) {
   free(group);
   cdlt_pipeline_close(p);
   free(files);
+  free(hints_json);
   return exit_code;
 }

@@ -13,6 +13,10 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run       load JSON / JSON Lines files (or stdin) into a destination\n"
+    "  schema    validate a dlt schema file and print it as YAML or JSON\n"
+    "  sql       run a SQL query against a pipeline's dataset and print the result\n"
+    "  config    show the resolved configuration (config/secrets providers)\n"
+    "  init      create a starter project (.dlt/, a pipeline file, sample data)\n"
     "\n"
     "Run 'cdlt <command> --help' for the options of a command.\n";
 
@@ -31,6 +35,10 @@ int main(int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "schema")) return cmd_schema(argc - 1, argv + 1);
+  if (!strcmp(cmd, "sql")) return cmd_sql(argc - 1, argv + 1);
+  if (!strcmp(cmd, "config")) return cmd_config(argc - 1, argv + 1);
+  if (!strcmp(cmd, "init")) return cmd_init(argc - 1, argv + 1);
   fprintf(stderr, "cdlt: unknown command '%s'\n\n%s", cmd, usage);
   return CLI_EXIT_USAGE;
 }

@@ -69,6 +69,21 @@ typedef struct cdlt_destination_vtab {
                    const char *path, cdlt_file_format format, cdlt_error *err);
   /* A human-readable location for load info, with any password masked as ***. Static until close. */
   const char *(*location)(cdlt_destination *d);
+
+  /* --- optional methods (appended; NULL = the loader uses SQL: INFORMATION_SCHEMA queries and
+   * CREATE SCHEMA). For databases without INFORMATION_SCHEMA or schemas (SQLite). --- */
+  /* Sets *exists when the dataset exists. */
+  int (*dataset_exists)(cdlt_destination *d, const char *dataset, bool *exists, cdlt_error *err);
+  /* Creates the dataset; may be called inside the loader's transaction. */
+  int (*create_dataset)(cdlt_destination *d, const char *dataset, cdlt_error *err);
+  /* The columns of those `tables` that exist in the dataset, shaped like the result of
+   * cdlt_sql_columns_query: table_name, column_name, data_type, is_nullable ("YES"/"NO"),
+   * numeric_precision, numeric_scale (NULL), ordered by table name, then column position. */
+  int (*get_columns)(cdlt_destination *d, const char *dataset, const char *const *tables,
+                     size_t ntables, cdlt_rows *out, cdlt_error *err);
+  /* true: packages are written as files by load/load_files.c (filesystem), not loaded with SQL;
+   * `dialect` is then only the dialect of the SQL that query/execute accept (DuckDB views). */
+  bool writes_files;
 } cdlt_destination_vtab;
 
 struct cdlt_destination {

@@ -4,8 +4,12 @@
 #include <string.h>
 
 extern const cdlt_destination_vtab cdlt_duckdb_destination;   /* duckdb.c */
+extern const cdlt_destination_vtab cdlt_postgres_destination; /* postgres.c */
+extern const cdlt_destination_vtab cdlt_sqlite_destination;   /* sqlite.c */
+extern const cdlt_destination_vtab cdlt_filesystem_destination; /* filesystem.c */
 
-static const cdlt_destination_vtab *const registry[] = {&cdlt_duckdb_destination};
+static const cdlt_destination_vtab *const registry[] = {&cdlt_duckdb_destination, &cdlt_postgres_destination,
+                                                     &cdlt_sqlite_destination, &cdlt_filesystem_destination};
 
 const cdlt_destination_vtab *cdlt_destination_find(const char *name) {
   if (!name) return NULL;

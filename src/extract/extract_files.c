@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract/incremental.h"
+#include "extract/resource_hints.h"
 #include "json/json_reader.h"
 #include "package/job_file.h"
 #include "package/package.h"
@@ -94,9 +96,34 @@ static const char *json_kind(const cdlt_json_value *v) {
 typedef struct extract_ctx {
   job_writer *w;
   uint64_t count;
+  cdlt_incremental *inc;   /* NULL without an incremental hint */
 } extract_ctx;
 
-/* one input item: must be an object; written unchanged into the typed-jsonl job */
+/* The first integer of v outside [-2^63, 2^64-1], or NULL: dlt's extract serializes items with
+ * orjson, which refuses those ("Integer exceeds 64-bit range", §2.2). Depth-limited by the reader. */
+static const cdlt_json_value *oversized_int(const cdlt_json_value *v) {
+  if (v->type == CDLT_JSON_BIGINT) {
+    const char *t = v->u.num.text;
+    size_t n = v->u.num.len;
+    if (t[0] == '-') return v;   /* BIGINT below int64's minimum */
+    if (n > 20 || (n == 20 && memcmp(t, "18446744073709551615", 20) > 0)) return v;
+    return NULL;
+  }
+  if (v->type == CDLT_JSON_ARRAY)
+    for (size_t k = 0; k < v->u.arr.len; k++) {
+      const cdlt_json_value *hit = oversized_int(v->u.arr.items[k]);
+      if (hit) return hit;
+    }
+  if (v->type == CDLT_JSON_OBJECT)
+    for (size_t k = 0; k < v->u.obj.len; k++) {
+      const cdlt_json_value *hit = oversized_int(v->u.obj.members[k].value);
+      if (hit) return hit;
+    }
+  return NULL;
+}
+
+/* one input item: must be an object; filtered by the incremental cursor, then written unchanged
+ * into the typed-jsonl job */
 static int extract_item(void *vctx, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err) {
   extract_ctx *ctx = vctx;
   if (item->type != CDLT_JSON_OBJECT) {
@@ -107,6 +134,28 @@ static int extract_item(void *vctx, const cdlt_json_reader *r, cdlt_json_value *
                             (unsigned long long)off, json_kind(item));
     if (err) { err->line = line; err->column = col; err->offset = off; }
     return rc;
+  }
+  const cdlt_json_value *big = oversized_int(item);
+  if (big) {
+    uint64_t line, col, off;
+    cdlt_json_reader_item_position(r, &line, &col, &off);
+    int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu): integer %.*s exceeds the 64-bit range",
+                            cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
+                            (unsigned long long)off, (int)(big->u.num.len > 60 ? 60 : big->u.num.len), big->u.num.text);
+    if (err) { err->line = line; err->column = col; err->offset = off; }
+    return rc;
+  }
+  /* INCREMENTAL HOOK: the cursor filter decides whether the item is loaded (§9) */
+  if (ctx->inc) {
+    bool keep = true;
+    int rc = cdlt_incremental_filter(ctx->inc, item, &keep, err);
+    if (rc) {
+      uint64_t line, col, off;
+      cdlt_json_reader_item_position(r, &line, &col, &off);
+      return cdlt_error_wrap(err, "item in '%s' at line %llu, column %llu: ", cdlt_json_reader_source_name(r),
+                             (unsigned long long)line, (unsigned long long)col);
+    }
+    if (!keep) return 0;
   }
   ctx->count++;
   return writer_item(ctx->w, item, err);
@@ -134,7 +183,12 @@ static int add_state_table(cdlt_schema *s, cdlt_error *err) {
   if (!rc) {
     cdlt_table *st = cdlt_schema_add_root_table(s, "_dlt_pipeline_state", "append", "_dlt_pipeline_state");
     if (!st) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    /* replace the default-made table object with dlt's exact one, then re-index its columns */
+    /* replace the default-made table object with dlt's exact one (key order included), then
+     * re-index its columns */
+    if (st) {
+      cdlt_json_object_remove(st->json, "name");
+      cdlt_json_object_remove(st->json, "resource");
+    }
     for (size_t k = 0; !rc && k < t->u.obj.len; k++) {
       const cdlt_json_member *m = &t->u.obj.members[k];
       if (strcmp(m->key, "columns") == 0) continue;
@@ -202,15 +256,54 @@ static int update_state(cdlt_pipeline *p, cdlt_state *st) {
   return rc ? CDLT_ERR_NOMEM : 0;
 }
 
+/* sources.<schema>.resources.<resource> in the state, created when missing (§7.1) */
+static cdlt_json_value *resource_state(cdlt_state *st, const char *schema_name, const char *resource) {
+  cdlt_json_doc *d = &st->doc;
+  cdlt_json_value *sources = cdlt_json_get_or_add_object(d, st->root, "sources");
+  cdlt_json_value *src = sources ? cdlt_json_get_or_add_object(d, sources, schema_name) : NULL;
+  cdlt_json_value *resources = src ? cdlt_json_get_or_add_object(d, src, "resources") : NULL;
+  return resources ? cdlt_json_get_or_add_object(d, resources, resource) : NULL;
+}
+
+/* the resource's primary key as an array of C strings (borrowed from the hints) */
+static size_t primary_key_names(const cdlt_resource_hints *h, const char **names, size_t cap) {
+  size_t n = 0;
+  for (size_t k = 0; h->primary_key && k < h->primary_key->u.arr.len && n < cap; k++)
+    names[n++] = h->primary_key->u.arr.items[k]->u.str.ptr;
+  for (size_t k = 0; !h->primary_key && h->columns && k < h->columns->u.obj.len && n < cap; k++)
+    if (cdlt_json_get_bool(h->columns->u.obj.members[k].value, "primary_key", false))
+      names[n++] = h->columns->u.obj.members[k].key;
+  return n;
+}
+
+/* marks the cursor column `incremental: true` (dlt's cursor column hint, §9) */
+static int hint_cursor_column(cdlt_schema *schema, cdlt_table *t, const cdlt_incremental *inc, cdlt_error *err) {
+  const char *raw = cdlt_incremental_cursor_column(inc);
+  if (!raw) return 0;
+  const char *names = cdlt_json_get_str(cdlt_json_get(schema->root, "normalizers"), "names");
+  cdlt_naming_ctx nctx = cdlt_naming_ctx_make(cdlt_naming_find(names ? names : "snake_case"), 0);
+  cdlt_buf col;
+  cdlt_buf_init(&col);
+  int rc = cdlt_naming_normalize_path(&nctx, raw, strlen(raw), &col, err);
+  cdlt_json_doc tmp;
+  cdlt_json_doc_init(&tmp);
+  if (!rc) {
+    cdlt_json_value *c = cdlt_json_object(&tmp);
+    if (!c || cdlt_json_object_set(&tmp, c, "name", cdlt_json_cstr(&tmp, col.data)) ||
+        cdlt_json_object_set(&tmp, c, "incremental", cdlt_json_bool(&tmp, true)) || !cdlt_schema_merge_column(schema, t, c))
+      rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  cdlt_json_doc_release(&tmp);
+  cdlt_buf_release(&col);
+  return rc;
+}
+
 int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths,
                        const cdlt_resource_options *resource, char load_id[32], cdlt_error *err) {
-  const char *wd_name = resource->write_disposition ? resource->write_disposition : "append";
-  cdlt_naming_ctx nctx = cdlt_naming_ctx_make(cdlt_naming_default(), 0);
-  cdlt_buf tname;
-  cdlt_buf_init(&tname);
-  int rc = cdlt_naming_normalize_tables_path(&nctx, resource->table_name, strlen(resource->table_name), &tname, err);
-  if (rc) { cdlt_buf_release(&tname); return rc; }
-  if (tname.len == 0) { cdlt_buf_release(&tname); return cdlt_error_set(err, CDLT_ERR_USAGE, "table name '%s' is empty after normalization", resource->table_name); }
+  cdlt_resource_hints hints;
+  int rc = cdlt_resource_hints_parse(resource, &hints, err);
+  if (rc) return rc;
+  const char *wd_name = hints.write_disposition;
 
   cdlt_schema *schema = NULL;
   cdlt_state st = {0};
@@ -220,21 +313,45 @@ int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths
   bool pkg_open = false;
   job_writer w;
   memset(&w, 0, sizeof w);
+  cdlt_incremental *inc = NULL;
+  cdlt_buf tname;
+  cdlt_buf_init(&tname);
   char *state_path = cdlt_workdir_join(&p->wd, "state.json");
   char *schema_path = cdlt_pipeline_schema_path(p);
   if (!state_path || !schema_path) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
 
   rc = cdlt_pipeline_load_schema(p, &schema, err);
   if (rc) goto done;
-  cdlt_table *t = cdlt_schema_table(schema, tname.data);
-  if (!t) t = cdlt_schema_add_root_table(schema, tname.data, wd_name, tname.data);
-  else {
-    cdlt_json_doc tmp;
-    cdlt_json_doc_init(&tmp);
-    rc = cdlt_table_set_prop(schema, t, "write_disposition", cdlt_json_cstr(&tmp, wd_name));
-    cdlt_json_doc_release(&tmp);
+  /* the table name with the schema's naming convention */
+  {
+    const char *names = cdlt_json_get_str(cdlt_json_get(schema->root, "normalizers"), "names");
+    const cdlt_naming *conv = cdlt_naming_find(names ? names : "snake_case");
+    if (!conv) { rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "unknown naming convention '%s' in schema '%s'", names, cdlt_schema_name(schema)); goto done; }
+    cdlt_naming_ctx nctx = cdlt_naming_ctx_make(conv, 0);
+    rc = cdlt_naming_normalize_tables_path(&nctx, hints.resource_name, strlen(hints.resource_name), &tname, err);
+    if (rc) goto done;
+    if (tname.len == 0) { rc = cdlt_error_set(err, CDLT_ERR_USAGE, "table name '%s' is empty after normalization", hints.resource_name); goto done; }
   }
-  if (!t || rc) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
+  cdlt_table *t = NULL;
+  if ((rc = cdlt_resource_hints_apply(schema, &hints, tname.data, &t, err))) goto done;
+
+  /* pipeline state: loaded first, the incremental cursor lives in it */
+  rc = cdlt_state_load(&st, state_path, err);
+  if (rc == CDLT_ERR_NOT_FOUND) {
+    cdlt_state_release(&st);
+    rc = cdlt_state_init_new(&st, p->name, err);
+  }
+  if (rc) goto done;
+  have_state = true;
+  /* INCREMENTAL HOOK: open the cursor on the resource's state */
+  if (hints.incremental) {
+    const char *pk[64];
+    size_t npk = primary_key_names(&hints, pk, 64);
+    cdlt_json_value *rs = resource_state(&st, p->schema_name, tname.data);
+    if (!rs) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
+    if ((rc = cdlt_incremental_open(hints.incremental, tname.data, pk, npk, &st.doc, rs, &inc, err))) goto done;
+    if ((rc = hint_cursor_column(schema, t, inc, err))) goto done;
+  }
 
   cdlt_load_id_new(load_id);
   rc = cdlt_package_extract_begin(&p->wd, load_id, &pkg, err);
@@ -242,14 +359,14 @@ int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths
   pkg_open = true;
 
   rc = writer_open(&w, &pkg, tname.data, err);
-  extract_ctx ectx = {&w, 0};
+  extract_ctx ectx = {&w, 0, inc};
   for (size_t k = 0; !rc && k < npaths; k++) rc = cdlt_json_each_file_item(paths[k], extract_item, &ectx, err);
   uint64_t count = ectx.count;
   if (!rc) rc = writer_close(&w, err);
   else writer_close(&w, NULL);
   if (rc) goto done;
   if (count == 0 && strcmp(wd_name, "replace") != 0) {
-    /* nothing to load for append: no data job (a replace keeps its empty job to truncate) */
+    /* nothing to load for append/merge: no data job (a replace keeps its empty job to truncate) */
     cdlt_fs_names jobs;
     cdlt_fs_names_init(&jobs);
     rc = cdlt_package_list_jobs(&pkg, CDLT_JOB_NEW, &jobs, err);
@@ -261,15 +378,10 @@ int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths
     cdlt_fs_names_release(&jobs);
     if (rc) goto done;
   }
+  /* INCREMENTAL HOOK: the new cursor goes into the state row of this same package */
+  if (inc && (rc = cdlt_incremental_commit(inc, err))) goto done;
 
   /* pipeline state: a row in this package whenever it changed (§7.3) */
-  rc = cdlt_state_load(&st, state_path, err);
-  if (rc == CDLT_ERR_NOT_FOUND) {
-    cdlt_state_release(&st);
-    rc = cdlt_state_init_new(&st, p->name, err);
-  }
-  if (rc) goto done;
-  have_state = true;
   if ((rc = update_state(p, &st))) { cdlt_error_set(err, rc, "out of memory"); goto done; }
   if ((rc = cdlt_state_bump(&st, NULL, err))) goto done;
   cdlt_json_value *row = NULL;
@@ -310,11 +422,13 @@ done:
     cdlt_error ignored;
     cdlt_package_extract_abort(&pkg, &ignored);
   }
+  cdlt_incremental_free(inc);
   cdlt_package_close(&pkg);
   if (have_state) cdlt_state_release(&st);
   cdlt_schema_free(schema);
   free(state_path);
   free(schema_path);
   cdlt_buf_release(&tname);
+  cdlt_resource_hints_release(&hints);
   return rc;
 }

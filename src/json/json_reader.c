@@ -700,7 +700,7 @@ static cdlt_json_value *close_array(cdlt_json_reader *r, cdlt_json_doc *doc, siz
 }
 
 static cdlt_json_value *close_object(cdlt_json_reader *r, cdlt_json_doc *doc, size_t start) {
-  size_t n = dedup(r, r->ms + start, r->mlen - start);
+  size_t n = r->mlen > start ? dedup(r, r->ms + start, r->mlen - start) : 0;   /* ms may be NULL */
   if (n == (size_t)-1) return NULL;
   cdlt_json_value *v = cdlt_arena_alloc(&doc->arena, sizeof *v + n * sizeof(cdlt_json_member));
   if (!v) return NULL;

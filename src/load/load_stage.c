@@ -1,22 +1,29 @@
 /* load_stage.c — the load stage: one normalized package into the destination.
  *
  * Everything a package does to the destination runs in ONE transaction: dataset creation,
- * schema migration (CREATE/ALTER + the `_dlt_version` row), replace truncation, every job's bulk
- * load, and the `_dlt_loads` row last. A crash therefore leaves either nothing or the whole
- * package; on restart a package whose load id is already in `_dlt_loads` is only finalized on
- * disk (its job files moved to completed_jobs), never loaded twice. */
+ * schema migration (CREATE/ALTER + the `_dlt_version` row), replace truncation, the staging
+ * dataset (`<dataset>_staging`, §8: created/migrated like the final one, its chain tables
+ * emptied), every job's bulk load (merge chains and staging replace chains into staging),
+ * the follow-up SQL of each staged chain (merge_sql.h, also saved as the chain's `.sql` job),
+ * and the `_dlt_loads` row last. A crash therefore leaves either nothing or the whole package;
+ * on restart a package whose load id is already in `_dlt_loads` is only finalized on disk (its
+ * job files moved to completed_jobs), never loaded twice. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "load/load_files.h"
+#include "load/merge_sql.h"
 #include "load/sql_gen.h"
 #include "package/job_file.h"
 #include "package/package.h"
 #include "pipeline/pipeline_internal.h"
+#include "util/faultpoint.h"
 #include "util/fs.h"
 #include "util/isotime.h"
+#include "util/loadid.h"
 
 typedef struct load_ctx {
   cdlt_pipeline *p;
@@ -35,10 +42,27 @@ static int query(load_ctx *c, cdlt_rows *rows, cdlt_error *err) {
   return c->dest->vtab->query(c->dest, c->sql.data, rows, err);
 }
 
-static int dataset_exists(load_ctx *c, bool *exists, cdlt_error *err) {
+/* --- destinations without INFORMATION_SCHEMA / CREATE SCHEMA (sqlite): optional vtab methods --- */
+static int dest_columns(load_ctx *c, const char *ds, const char *const *tables, size_t n, cdlt_rows *rows,
+                        cdlt_error *err) {
+  if (c->dest->vtab->get_columns) return c->dest->vtab->get_columns(c->dest, ds, tables, n, rows, err);
+  cdlt_buf_reset(&c->sql);
+  int rc = cdlt_sql_columns_query(&c->sql, c->dialect, ds, tables, n, err);
+  return rc ? rc : query(c, rows, err);
+}
+
+static int dest_create_dataset(load_ctx *c, const char *ds, cdlt_error *err) {
+  if (c->dest->vtab->create_dataset) return c->dest->vtab->create_dataset(c->dest, ds, err);
+  cdlt_buf_reset(&c->sql);
+  int rc = cdlt_sql_create_schema(&c->sql, c->dialect, ds, err);
+  return rc ? rc : exec(c, err);
+}
+
+static int dataset_exists(load_ctx *c, const char *ds, bool *exists, cdlt_error *err) {
+  if (c->dest->vtab->dataset_exists) return c->dest->vtab->dataset_exists(c->dest, ds, exists, err);
   cdlt_buf_reset(&c->sql);
   cdlt_rows rows = {0};
-  int rc = cdlt_sql_dataset_exists(&c->sql, c->dialect, c->p->dataset, err);
+  int rc = cdlt_sql_dataset_exists(&c->sql, c->dialect, ds, err);
   if (!rc) rc = query(c, &rows, err);
   *exists = !rc && rows.nrows > 0;
   cdlt_rows_free(&rows);
@@ -49,13 +73,11 @@ static int dataset_exists(load_ctx *c, bool *exists, cdlt_error *err) {
 static int already_loaded(load_ctx *c, const char *load_id, bool *loaded, cdlt_error *err) {
   *loaded = false;
   bool exists;
-  int rc = dataset_exists(c, &exists, err);
+  int rc = dataset_exists(c, c->p->dataset, &exists, err);
   if (rc || !exists) return rc;
   const char *tables[1] = {"_dlt_loads"};
   cdlt_rows rows = {0};
-  cdlt_buf_reset(&c->sql);
-  rc = cdlt_sql_columns_query(&c->sql, c->dialect, c->p->dataset, tables, 1, err);
-  if (!rc) rc = query(c, &rows, err);
+  rc = dest_columns(c, c->p->dataset, tables, 1, &rows, err);
   bool table_exists = !rc && rows.nrows > 0;
   cdlt_rows_free(&rows);
   if (rc || !table_exists) return rc;
@@ -72,8 +94,8 @@ static int already_loaded(load_ctx *c, const char *load_id, bool *loaded, cdlt_e
 }
 
 /* §6.3: create missing tables, add missing complete columns, record the schema version */
-static int migrate(load_ctx *c, const char *const *tables, size_t ntables, cdlt_rows *existing, cdlt_error *err) {
-  const char *ds = c->p->dataset;
+static int migrate(load_ctx *c, const char *ds, const char *const *tables, size_t ntables, cdlt_rows *existing,
+                   cdlt_error *err) {
   int rc = 0;
   for (size_t k = 0; k < ntables && !rc; k++) {
     cdlt_table *t = cdlt_schema_table(c->schema, tables[k]);
@@ -110,8 +132,7 @@ static int migrate(load_ctx *c, const char *const *tables, size_t ntables, cdlt_
   return rc;
 }
 
-static int record_version(load_ctx *c, cdlt_error *err) {
-  const char *ds = c->p->dataset;
+static int record_version(load_ctx *c, const char *ds, cdlt_error *err) {
   cdlt_rows rows = {0};
   cdlt_buf_reset(&c->sql);
   int rc = cdlt_sql_version_by_hash(&c->sql, c->dialect, ds, cdlt_schema_stored_hash(c->schema), err);
@@ -132,12 +153,152 @@ static int record_version(load_ctx *c, cdlt_error *err) {
   return rc;
 }
 
-/* replace: empty the root table and every nested table of it that exists (§8.2) */
+/* --- staging (§8): chains of merge roots and staging replace roots --- */
+
+typedef struct staged_chain {
+  const cdlt_table *root;
+  const cdlt_table **tables;   /* root first, then nested tables that have seen data; borrowed */
+  size_t n;
+} staged_chain;
+
+typedef struct staging {
+  char *dataset;               /* "<dataset>_staging" */
+  staged_chain *chains;
+  size_t nchains;
+} staging;
+
+static void staging_release(staging *st) {
+  for (size_t k = 0; k < st->nchains; k++) free(st->chains[k].tables);
+  free(st->chains);
+  free(st->dataset);
+  memset(st, 0, sizeof *st);
+}
+
+/* the chain that holds table `name`, or NULL when the table loads straight into the final dataset */
+static const staged_chain *staged_chain_of(const staging *st, const char *name) {
+  if (!strcmp(name, "_dlt_pipeline_state")) return NULL;   /* always into the final dataset */
+  for (size_t k = 0; k < st->nchains; k++)
+    for (size_t t = 0; t < st->chains[k].n; t++)
+      if (!strcmp(st->chains[k].tables[t]->name, name)) return &st->chains[k];
+  return NULL;
+}
+
+/* one chain per root of a job table whose disposition loads through staging */
+static int staging_plan(load_ctx *c, const char *const *tables, size_t ntables, staging *st, cdlt_error *err) {
+  memset(st, 0, sizeof *st);
+  for (size_t k = 0; k < ntables; k++) {
+    cdlt_table *t = cdlt_schema_table(c->schema, tables[k]);
+    if (!t || cdlt_sql_is_dlt_table(t->name)) continue;
+    const cdlt_table *root = cdlt_schema_root_of(c->schema, t);
+    if (!root || !cdlt_merge_uses_staging(c->schema, root, c->p->replace_strategy)) continue;
+    bool have = false;
+    for (size_t j = 0; j < st->nchains; j++) have |= st->chains[j].root == root;
+    if (have) continue;
+    staged_chain *nc = realloc(st->chains, (st->nchains + 1) * sizeof *nc);
+    if (!nc) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    st->chains = nc;
+    staged_chain *ch = &st->chains[st->nchains];
+    memset(ch, 0, sizeof *ch);
+    ch->root = root;
+    int rc = cdlt_merge_chain(c->schema, root, &ch->tables, &ch->n, err);
+    st->nchains++;
+    if (rc) return rc;
+  }
+  if (st->nchains && asprintf(&st->dataset, "%s_staging", c->p->dataset) < 0) {
+    st->dataset = NULL;
+    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  return 0;
+}
+
+/* creates / migrates the staging dataset (its own `_dlt_version`) and empties its chain tables */
+static int staging_prepare(load_ctx *c, staging *st, cdlt_error *err) {
+  size_t cap = 2;
+  for (size_t k = 0; k < st->nchains; k++) cap += st->chains[k].n;
+  const char **tables = calloc(cap, sizeof *tables);
+  if (!tables) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  size_t n = 0;
+  tables[n++] = "_dlt_version";
+  for (size_t k = 0; k < st->nchains; k++)
+    for (size_t t = 0; t < st->chains[k].n; t++) tables[n++] = st->chains[k].tables[t]->name;
+  bool exists;
+  cdlt_rows existing = {0};
+  int rc = dataset_exists(c, st->dataset, &exists, err);
+  if (!rc && !exists) rc = dest_create_dataset(c, st->dataset, err);
+  if (!rc) rc = dest_columns(c, st->dataset, tables, n, &existing, err);
+  if (!rc) rc = migrate(c, st->dataset, tables, n, &existing, err);
+  if (!rc) rc = record_version(c, st->dataset, err);
+  for (size_t k = 1; !rc && k < n; k++) {
+    cdlt_buf_reset(&c->sql);
+    rc = cdlt_sql_truncate_table(&c->sql, c->dialect, st->dataset, tables[k], err);
+    if (!rc) rc = exec(c, err);
+  }
+  cdlt_rows_free(&existing);
+  free(tables);
+  return rc;
+}
+
+/* Generates the chain's follow-up SQL, saves it as the `<root>.<id>.0.sql` job in started_jobs
+ * (completed with the package, as dlt keeps it) and runs it statement by statement. */
+static int run_followup(load_ctx *c, const staging *st, const staged_chain *ch, cdlt_error *err) {
+  char *load_id = c->pkg.load_id;
+  cdlt_merge_params mp = {.dialect = c->dialect,
+                          .dataset = c->p->dataset,
+                          .staging_dataset = st->dataset,
+                          .package_created_us = cdlt_load_id_to_us(load_id),
+                          .replace_strategy = c->p->replace_strategy};
+  cdlt_buf sql;
+  cdlt_buf_init(&sql);
+  int rc = cdlt_merge_chain_sql(&sql, &mp, c->schema, ch->tables, ch->n, err);
+  char file_id[CDLT_JOB_FILE_ID_LEN + 1];
+  if (!rc) rc = cdlt_job_new_file_id(file_id, err);
+  char *name = rc ? NULL : cdlt_job_file_name(ch->root->name, file_id, 0, "sql", false);
+  char *path = name ? cdlt_package_job_path(&c->pkg, CDLT_JOB_STARTED, name) : NULL;
+  if (!rc && !path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!rc) rc = cdlt_fs_write_atomic(path, NULL, sql.data ? sql.data : "", sql.len, 0644, err);
+  if (!rc) rc = cdlt_fault_point("load.before_followup", err);
+  /* one statement per line */
+  for (char *line = sql.data; !rc && line && *line;) {
+    char *nl = strchr(line, '\n');
+    if (nl) *nl = 0;
+    rc = c->dest->vtab->execute(c->dest, line, err);
+    if (rc) cdlt_error_wrap(err, "follow-up sql of table '%s' failed", ch->root->name);
+    if (!rc) rc = cdlt_fault_point("load.followup_statement", err);
+    line = nl ? nl + 1 : NULL;
+  }
+  free(path);
+  free(name);
+  cdlt_buf_release(&sql);
+  return rc;
+}
+
+/* removes `.sql` jobs left in started_jobs by an interrupted attempt: they are regenerated */
+static int drop_stale_followups(load_ctx *c, cdlt_fs_names *jobs, cdlt_error *err) {
+  for (size_t k = 0; k < jobs->len; k++) {
+    cdlt_job_file jf;
+    if (cdlt_job_file_parse(jobs->names[k], &jf, NULL)) continue;
+    bool is_sql = !strcmp(jf.format, "sql");
+    cdlt_job_file_release(&jf);
+    if (!is_sql) continue;
+    char *path = cdlt_package_job_path(&c->pkg, CDLT_JOB_STARTED, jobs->names[k]);
+    int rc = path ? cdlt_fs_unlink(path, err) : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    free(path);
+    if (rc) return rc;
+    free(jobs->names[k]);
+    memmove(&jobs->names[k], &jobs->names[k + 1], (jobs->len - k - 1) * sizeof *jobs->names);
+    jobs->len--;
+    k--;
+  }
+  return 0;
+}
+
+/* replace (truncate-and-insert): empty the root table and every nested table of it that exists (§8.2) */
 static int truncate_replace_tables(load_ctx *c, const char *const *tables, size_t ntables, cdlt_rows *existing,
-                                   cdlt_error *err) {
+                                   const staging *st, cdlt_error *err) {
   for (size_t k = 0; k < ntables; k++) {
     cdlt_table *root = cdlt_schema_table(c->schema, tables[k]);
     if (!root || root->parent || strcmp(cdlt_table_write_disposition(c->schema, root), "replace")) continue;
+    if (staged_chain_of(st, root->name)) continue;   /* insert-from-staging / staging-optimized */
     for (size_t t = 0; t < c->schema->ntables; t++) {
       cdlt_table *cand = c->schema->tables[t];
       if (cdlt_schema_root_of(c->schema, cand) != root) continue;
@@ -154,7 +315,7 @@ static int truncate_replace_tables(load_ctx *c, const char *const *tables, size_
   return 0;
 }
 
-static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, cdlt_error *err) {
+static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, const staging *st, cdlt_error *err) {
   for (size_t k = 0; k < jobs->len; k++) {
     cdlt_job_file jf;
     int rc = cdlt_job_file_parse(jobs->names[k], &jf, err);
@@ -165,12 +326,13 @@ static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, cdlt_error *err) {
                                 jf.table, cdlt_schema_name(c->schema));
     else if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     else {
+      const char *ds = staged_chain_of(st, t->name) ? st->dataset : c->p->dataset;
       cdlt_table_def def;
       rc = cdlt_schema_table_def(c->schema, t, &def) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
       uint64_t size = 0;
       cdlt_fs_file_size(path, &size, NULL);
       if (!rc && size > 0 && def.ncolumns > 0) {
-        rc = c->dest->vtab->load_file(c->dest, c->p->dataset, &def, path, CDLT_FORMAT_JSONL, err);
+        rc = c->dest->vtab->load_file(c->dest, ds, &def, path, CDLT_FORMAT_JSONL, err);
         if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[k], jf.table);
       }
       cdlt_table_def_release(&def);
@@ -203,7 +365,9 @@ static int finalize(load_ctx *c, cdlt_error *err) {
   return rc;
 }
 
+
 int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load_id, cdlt_error *err) {
+  if (dest->vtab->writes_files || !dest->vtab->dialect) return cdlt_load_package_files(p, dest, load_id, err);   /* filesystem */
   load_ctx c;
   memset(&c, 0, sizeof c);
   c.p = p;
@@ -214,8 +378,11 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
   cdlt_fs_names_init(&jobs);
   cdlt_rows existing = {0};
   const char **tables = NULL;
+  char **job_tables = NULL;
   size_t ntables = 0;
   bool in_tx = false;
+  staging st;
+  memset(&st, 0, sizeof st);
 
   int rc = cdlt_package_open(&p->wd, CDLT_STAGE_NORMALIZED, load_id, &c.pkg, err);
   if (rc) goto done;
@@ -235,14 +402,15 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
   for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_start_job(&c.pkg, jobs.names[k], err);
   cdlt_fs_names_release(&jobs);
   if (rc || (rc = cdlt_package_list_jobs(&c.pkg, CDLT_JOB_STARTED, &jobs, err))) goto done;
+  if ((rc = drop_stale_followups(&c, &jobs, err))) goto done;
 
-  /* tables this package touches, plus dlt's own */
-  tables = calloc(jobs.len + 3, sizeof *tables);
-  if (!tables) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
+  /* tables this package touches, plus dlt's own, plus every table of a staged chain */
+  tables = calloc(jobs.len + c.schema->ntables + 3, sizeof *tables);
+  job_tables = calloc(jobs.len + 1, sizeof *job_tables);
+  if (!tables || !job_tables) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
   tables[ntables++] = "_dlt_version";
   tables[ntables++] = "_dlt_loads";
-  char **job_tables = calloc(jobs.len + 1, sizeof *job_tables);
-  for (size_t k = 0; job_tables && k < jobs.len; k++) {
+  for (size_t k = 0; k < jobs.len; k++) {
     cdlt_job_file jf;
     if (cdlt_job_file_parse(jobs.names[k], &jf, NULL) == 0) {
       job_tables[k] = strdup(jf.table);
@@ -252,30 +420,36 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
       if (job_tables[k] && !dup) tables[ntables++] = job_tables[k];
     }
   }
+  if ((rc = staging_plan(&c, tables, ntables, &st, err))) goto done;
+  for (size_t k = 0; k < st.nchains; k++)
+    for (size_t t = 0; t < st.chains[k].n; t++) {
+      bool dup = false;
+      for (size_t j = 0; j < ntables; j++) if (!strcmp(tables[j], st.chains[k].tables[t]->name)) dup = true;
+      if (!dup) tables[ntables++] = st.chains[k].tables[t]->name;
+    }
 
-  if ((rc = dest->vtab->begin(dest, err))) goto done_tables;
+  if ((rc = dest->vtab->begin(dest, err))) goto done;
   in_tx = true;
   bool exists;
-  if ((rc = dataset_exists(&c, &exists, err))) goto done_tables;
-  if (!exists) {
-    cdlt_buf_reset(&c.sql);
-    if ((rc = cdlt_sql_create_schema(&c.sql, c.dialect, p->dataset, err)) || (rc = exec(&c, err))) goto done_tables;
-  }
+  if ((rc = dataset_exists(&c, p->dataset, &exists, err))) goto done;
+  if (!exists && (rc = dest_create_dataset(&c, p->dataset, err))) goto done;
   /* every table of the schema is looked up, so replace can truncate nested tables too */
   {
     const char **all = calloc(c.schema->ntables + 1, sizeof *all);
-    if (!all) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done_tables; }
+    if (!all) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
     for (size_t k = 0; k < c.schema->ntables; k++) all[k] = c.schema->tables[k]->name;
-    cdlt_buf_reset(&c.sql);
-    rc = cdlt_sql_columns_query(&c.sql, c.dialect, p->dataset, all, c.schema->ntables, err);
+    rc = dest_columns(&c, p->dataset, all, c.schema->ntables, &existing, err);
     free(all);
-    if (!rc) rc = query(&c, &existing, err);
-    if (rc) goto done_tables;
+    if (rc) goto done;
   }
-  if ((rc = migrate(&c, tables, ntables, &existing, err))) goto done_tables;
-  if ((rc = record_version(&c, err))) goto done_tables;
-  if ((rc = truncate_replace_tables(&c, tables, ntables, &existing, err))) goto done_tables;
-  if ((rc = load_jobs(&c, &jobs, err))) goto done_tables;
+  if ((rc = migrate(&c, p->dataset, tables, ntables, &existing, err))) goto done;
+  if ((rc = record_version(&c, p->dataset, err))) goto done;
+  if ((rc = truncate_replace_tables(&c, tables, ntables, &existing, &st, err))) goto done;
+  if (st.nchains && (rc = staging_prepare(&c, &st, err))) goto done;
+  if ((rc = load_jobs(&c, &jobs, &st, err))) goto done;
+  if (st.nchains && (rc = cdlt_fault_point("load.after_staging_load", err))) goto done;
+  for (size_t k = 0; k < st.nchains; k++)
+    if ((rc = run_followup(&c, &st, &st.chains[k], err))) goto done;
   {
     char now[48];
     cdlt_format_iso_utc(cdlt_now_us(), now);
@@ -283,22 +457,24 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
     rc = cdlt_sql_insert_load(&c.sql, c.dialect, p->dataset, load_id, cdlt_schema_name(c.schema), 0, now,
                               cdlt_schema_stored_hash(c.schema), err);
     if (!rc) rc = exec(&c, err);
-    if (rc) goto done_tables;
+    if (!rc) rc = cdlt_fault_point("load.before_commit", err);
+    if (rc) goto done;
   }
   rc = dest->vtab->commit(dest, err);
   in_tx = false;
+  if (!rc) rc = cdlt_fault_point("load.after_commit", err);
   if (!rc) rc = finalize(&c, err);
 
-done_tables:
-  if (job_tables) {
-    for (size_t k = 0; k < jobs.len; k++) free(job_tables[k]);
-    free(job_tables);
-  }
 done:
   if (in_tx) {
     cdlt_error ignored;
     dest->vtab->rollback(dest, &ignored);
   }
+  if (job_tables) {
+    for (size_t k = 0; k < jobs.len; k++) free(job_tables[k]);
+    free(job_tables);
+  }
+  staging_release(&st);
   free(tables);
   cdlt_rows_free(&existing);
   cdlt_fs_names_release(&jobs);

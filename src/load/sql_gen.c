@@ -46,6 +46,11 @@ const cdlt_sql_dialect cdlt_dialect_duckdb = {
     .timestamp_literal_format = "'%s'::TIMESTAMPTZ",
     .string_backslash_escape = false,
     .binary_literal = CDLT_SQL_BINARY_FROM_BASE64,
+    .supports_merge = true,   /* duckdb >= 1.4 */
+    .temp_table_create = "CREATE TEMPORARY TABLE ",
+    .bool_true_literal = "True",
+    .bool_false_literal = "False",
+    .supports_set_schema = false,
 };
 
 static const cdlt_sql_type_step postgres_int_steps[] = {
@@ -86,6 +91,11 @@ const cdlt_sql_dialect cdlt_dialect_postgres = {
     .timestamp_literal_format = "'%s'::timestamptz",
     .string_backslash_escape = true,
     .binary_literal = CDLT_SQL_BINARY_HEX,
+    .supports_merge = true,
+    .temp_table_create = "CREATE TEMPORARY TABLE ",
+    .bool_true_literal = "True",
+    .bool_false_literal = "False",
+    .supports_set_schema = true,
 };
 
 /* ---------------------------------------------------------------- internal tables */

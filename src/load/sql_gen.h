@@ -82,10 +82,18 @@ typedef struct cdlt_sql_dialect {
   const char *timestamp_literal_format;   /* "'%s'::timestamptz" — %s an ISO 8601 string */
   bool string_backslash_escape;           /* strings with `\` become E'...' with `\\` (postgres) */
   cdlt_sql_binary_form binary_literal;
+
+  /* merge / staging follow-ups (merge_sql.h) */
+  bool supports_merge;                    /* MERGE INTO (upsert, insert-only) */
+  const char *temp_table_create;          /* "CREATE TEMPORARY TABLE " */
+  const char *bool_true_literal;          /* "True" (dlt renders Python's str(bool)) */
+  const char *bool_false_literal;         /* "False" */
+  bool supports_set_schema;               /* ALTER TABLE .. SET SCHEMA (staging-optimized replace) */
 } cdlt_sql_dialect;
 
 extern const cdlt_sql_dialect cdlt_dialect_duckdb;
 extern const cdlt_sql_dialect cdlt_dialect_postgres;
+extern const cdlt_sql_dialect cdlt_dialect_sqlite;   /* dialect_sqlite.c */
 
 /* The dlt internal tables (§4.5), exact column order. Shared, never modify. */
 extern const cdlt_table_def cdlt_dlt_version_table;        /* "_dlt_version" */

@@ -31,7 +31,66 @@ struct cdlt_normalizer {
   cdlt_strmap stats_by_name;
   table_stat *stats;
   size_t nstats, stats_cap;
+  /* schema contract of the row being emitted (§10) */
+  struct row_contract {
+    bool table_new;          /* the row's table had no complete column when the row started */
+    int columns, data_type;  /* contract_mode */
+    bool drop;               /* discard_row hit: the row (and its children) is not written */
+  } rc;
+  uint64_t discarded_rows, discarded_values;
 };
+
+/* --- schema contracts (§10) --- */
+enum contract_mode { MODE_EVOLVE = 0, MODE_FREEZE, MODE_DISCARD_ROW, MODE_DISCARD_VALUE };
+
+static int parse_mode(const char *m) {
+  if (!m) return MODE_EVOLVE;
+  if (!strcmp(m, "freeze")) return MODE_FREEZE;
+  if (!strcmp(m, "discard_row")) return MODE_DISCARD_ROW;
+  if (!strcmp(m, "discard_value")) return MODE_DISCARD_VALUE;
+  return MODE_EVOLVE;
+}
+
+static const char *mode_name(int m) {
+  static const char *const names[] = {"evolve", "freeze", "discard_row", "discard_value"};
+  return names[m];
+}
+
+/* the contract of a table: its own schema_contract, else its parent chain's, else the schema
+ * settings'; entity = "tables" | "columns" | "data_type" */
+static int contract_mode_for(const cdlt_schema *s, const cdlt_table *t, const char *parent, const char *entity) {
+  const cdlt_json_value *c = NULL;
+  for (int guard = 0; !c && guard < 1000; guard++) {
+    if (!t && parent) t = cdlt_schema_table(s, parent);
+    if (!t) break;
+    c = cdlt_json_get(t->json, "schema_contract");
+    parent = t->parent;
+    t = NULL;
+    if (!parent) break;
+  }
+  if (!c) c = cdlt_json_get(cdlt_json_get(s->root, "settings"), "schema_contract");
+  if (!c) return MODE_EVOLVE;
+  if (c->type == CDLT_JSON_STRING) return parse_mode(c->u.str.ptr);
+  return parse_mode(cdlt_json_get_str(c, entity));
+}
+
+static bool is_dlt_name(const char *name) { return strncmp(name, "_dlt", 4) == 0; }
+
+/* DataValidationError of dlt (§10), as CDLT_ERR_CONTRACT */
+static int contract_violation(const cdlt_normalizer *n, const char *table, const char *column, const char *entity,
+                              int mode, const char *details, cdlt_error *err) {
+  if (column)
+    return cdlt_error_set(err, CDLT_ERR_CONTRACT,
+                          "In schema `%s`: In Table: `%s` Column: `%s` . Contract on `%s` with `contract_mode='%s'` is "
+                          "violated. %s",
+                          cdlt_schema_name(n->schema), table, column, entity, mode_name(mode), details);
+  return cdlt_error_set(err, CDLT_ERR_CONTRACT,
+                        "In schema `%s`: In Table: `%s` . Contract on `%s` with `contract_mode='%s'` is violated. %s",
+                        cdlt_schema_name(n->schema), table, entity, mode_name(mode), details);
+}
+
+uint64_t cdlt_normalizer_discarded_rows(const cdlt_normalizer *n) { return n->discarded_rows; }
+uint64_t cdlt_normalizer_discarded_values(const cdlt_normalizer *n) { return n->discarded_values; }
 
 /* one (column, value) of a row being built */
 typedef struct field {
@@ -65,6 +124,8 @@ static int vec_push(cdlt_arena *a, vec *v, const void *item) {
   return 0;
 }
 
+static int ensure_merge_propagation(cdlt_schema *s, cdlt_error *err);
+
 int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *load_id,
                         const cdlt_row_sink *sink, size_t max_identifier_length, cdlt_error *err) {
   cdlt_normalizer *n = calloc(1, sizeof *n);
@@ -88,6 +149,11 @@ int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *
   cdlt_buf_init(&n->line);
   cdlt_buf_init(&n->name);
   cdlt_buf_init(&n->tmp);
+  int prc = ensure_merge_propagation(schema, err);
+  if (prc) {
+    cdlt_normalizer_free(n);
+    return prc;
+  }
   *out = n;
   return 0;
 }
@@ -250,19 +316,33 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
                             "cannot coerce null in table '%s' column '%s': the column is not nullable", t->name, name);
     return 0;
   }
+  if (!c && !n->rc.table_new && n->rc.columns != MODE_EVOLVE && !is_dlt_name(name)) {
+    /* a genuinely new column on an existing table (§10 columns) */
+    if (n->rc.columns == MODE_FREEZE) {
+      char details[512];
+      snprintf(details, sizeof details, "Can't add table column `%s` to table `%s` because `columns` are frozen.", name, t->name);
+      return contract_violation(n, t->name, name, "columns", MODE_FREEZE, details, err);
+    }
+    if (n->rc.columns == MODE_DISCARD_ROW) n->rc.drop = true;
+    else n->discarded_values++;
+    return 0;
+  }
   if (!c) {
     c = cdlt_schema_add_inferred_column(s, t, name, cdlt_infer_type(s, v), false);
     if (!c) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   } else if (c->type == CDLT_TYPE_NONE) {
-    /* incomplete column: complete it with the inferred type, keeping its hints */
-    cdlt_json_value *dt = cdlt_json_cstr(&s->doc, cdlt_data_type_name(cdlt_infer_type(s, v)));
-    if (!dt || cdlt_json_object_set(&s->doc, c->json, "data_type", dt)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    c->type = cdlt_data_type_parse(dt->u.str.ptr);
+    /* incomplete column: complete it with the inferred type, keeping its hints (§3.8) */
+    if (!cdlt_schema_complete_column(s, t, c, cdlt_infer_type(s, v))) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
   size_t mark = n->line.len;
   if (n->line.len > 1 && cdlt_buf_putc(&n->line, ',')) return CDLT_ERR_NOMEM;
   if (cdlt_json_write_string(&n->line, name, nlen) || cdlt_buf_putc(&n->line, ':')) return CDLT_ERR_NOMEM;
   if (cdlt_coerce_write(c->type, v, &n->line)) return 0;
+  if (v->type == CDLT_JSON_BIGINT && c->type == CDLT_TYPE_BIGINT)
+    return cdlt_error_set(err, CDLT_ERR_SCHEMA,
+                          "integer %.*s in table '%s' column '%s' does not fit a signed 64-bit bigint: enable the "
+                          "large_integer detection or hint the column as wei, decimal or text",
+                          (int)(v->u.num.len > 60 ? 60 : v->u.num.len), v->u.num.text, t->name, name);
 
   /* does not fit: the variant column <name>__v_<py type> (§3.6) */
   n->line.len = mark;
@@ -275,6 +355,18 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
   char *vname = cdlt_arena_strndup(&n->arena, n->name.data, n->name.len);
   if (!vname) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   cdlt_column *vc = cdlt_table_column(t, vname, n->name.len);
+  if (!vc && n->rc.data_type != MODE_EVOLVE && !is_dlt_name(name)) {
+    /* a variant column is a data type change (§10 data_type) */
+    if (n->rc.data_type == MODE_FREEZE) {
+      char details[512];
+      snprintf(details, sizeof details, "Can't add variant column `%s` for table `%s` because `data_types` are frozen.",
+               vname, t->name);
+      return contract_violation(n, t->name, name, "data_type", MODE_FREEZE, details, err);
+    }
+    if (n->rc.data_type == MODE_DISCARD_ROW) n->rc.drop = true;
+    else n->discarded_values++;
+    return 0;
+  }
   if (!vc) {
     vc = cdlt_schema_add_inferred_column(s, t, vname, cdlt_infer_type(s, v), true);
     if (!vc) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
@@ -284,6 +376,97 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
   if (cdlt_coerce_write(vc->type, v, &n->line)) return 0;
   return cdlt_error_set(err, CDLT_ERR_SCHEMA, "cannot coerce type %s to %s in table '%s' column '%s'",
                         cdlt_value_py_type(v), cdlt_data_type_name(vc->type), t->name, vname);
+}
+
+/* --- merge: root row ids (§3.3) and root key propagation (§3.5) --- */
+
+/* How the root `_dlt_id` is made: key hash (upsert, insert-only), row hash (scd2 whose row version
+ * column is _dlt_id) or random. */
+typedef enum row_id_kind { ROW_ID_RANDOM, ROW_ID_KEY_HASH, ROW_ID_ROW_HASH } row_id_kind;
+
+static row_id_kind root_row_id_kind(const cdlt_table *t) {
+  const char *wd = cdlt_json_get_str(t->json, "write_disposition");
+  const char *strategy = cdlt_json_get_str(t->json, "x-merge-strategy");
+  if (!wd || strcmp(wd, "merge") || !strategy) return ROW_ID_RANDOM;
+  if (!strcmp(strategy, "upsert") || !strcmp(strategy, "insert-only")) return ROW_ID_KEY_HASH;
+  if (!strcmp(strategy, "scd2")) {
+    for (size_t k = 0; k < t->ncolumns; k++)   /* incomplete columns count too */
+      if (cdlt_json_get_bool(t->columns[k]->json, "x-row-version", false))
+        return strcmp(t->columns[k]->name, "_dlt_id") ? ROW_ID_RANDOM : ROW_ID_ROW_HASH;
+  }
+  return ROW_ID_RANDOM;
+}
+
+static int cmp_field_name(const void *a, const void *b) {
+  return strcmp(((const field *)a)->name, ((const field *)b)->name);
+}
+
+/* digest128b of the compact, key-sorted JSON of: the primary-key fields of the flattened row (key
+ * hash) or the original item without top-level "_dlt*" keys (row hash). */
+static int root_row_id(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_value *item, const field *fields,
+                       size_t nfields, char id[32], cdlt_error *err) {
+  row_id_kind kind = root_row_id_kind(t);
+  if (kind == ROW_ID_RANDOM) {
+    if (cdlt_random_row_id(id)) return cdlt_error_set(err, CDLT_ERR_INTERNAL, "random number generator failed");
+    return 0;
+  }
+  cdlt_buf_reset(&n->tmp);
+  int rc = 0;
+  if (kind == ROW_ID_ROW_HASH) {
+    cdlt_json_value *copy = cdlt_json_object(&n->scratch);
+    for (size_t k = 0; !rc && copy && k < item->u.obj.len; k++) {
+      const cdlt_json_member *m = &item->u.obj.members[k];
+      if (m->key_len >= 4 && !memcmp(m->key, "_dlt", 4)) continue;
+      rc = cdlt_json_object_add(&n->scratch, copy, m->key, m->key_len, m->value);
+    }
+    if (!copy || rc || cdlt_json_write(&n->tmp, copy, CDLT_JSON_WRITE_SORT_KEYS))
+      return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  } else {
+    field *pk = cdlt_arena_alloc(&n->arena, (nfields + 1) * sizeof *pk);
+    size_t npk = 0;
+    if (!pk) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < nfields; k++) {
+      const cdlt_column *c = cdlt_table_column(t, fields[k].name, strlen(fields[k].name));
+      if (c && cdlt_json_get_bool(c->json, "primary_key", false)) pk[npk++] = fields[k];
+    }
+    if (npk == 0)
+      return cdlt_error_set(err, CDLT_ERR_SCHEMA, "table '%s' with merge strategy '%s' needs a primary key value in every row",
+                            t->name, cdlt_json_get_str(t->json, "x-merge-strategy"));
+    qsort(pk, npk, sizeof *pk, cmp_field_name);
+    rc = cdlt_buf_putc(&n->tmp, '{');
+    for (size_t k = 0; !rc && k < npk; k++) {
+      if (k) rc = cdlt_buf_putc(&n->tmp, ',');
+      if (!rc) rc = cdlt_json_write_string(&n->tmp, pk[k].name, strlen(pk[k].name));
+      if (!rc) rc = cdlt_buf_putc(&n->tmp, ':');
+      if (!rc) rc = cdlt_json_write(&n->tmp, pk[k].value, CDLT_JSON_WRITE_SORT_KEYS);
+    }
+    if (rc || cdlt_buf_putc(&n->tmp, '}')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  cdlt_digest128(n->tmp.data, n->tmp.len, 10, id);
+  return 0;
+}
+
+/* dlt's extend_table: a merge root with strategy delete-insert / upsert / insert-only propagates its
+ * `_dlt_id` to every descendant as `_dlt_root_id`, recorded in normalizers.json.config.propagation. */
+static int ensure_merge_propagation(cdlt_schema *s, cdlt_error *err) {
+  for (size_t k = 0; k < s->ntables; k++) {
+    cdlt_table *t = s->tables[k];
+    if (t->parent) continue;
+    const char *wd = cdlt_json_get_str(t->json, "write_disposition");
+    const char *strategy = cdlt_json_get_str(t->json, "x-merge-strategy");
+    if (!wd || strcmp(wd, "merge") || (strategy && !strcmp(strategy, "scd2"))) continue;
+    cdlt_json_value *norm = cdlt_json_get_or_add_object(&s->doc, s->root, "normalizers");
+    cdlt_json_value *json = norm ? cdlt_json_get_or_add_object(&s->doc, norm, "json") : NULL;
+    cdlt_json_value *cfg = json ? cdlt_json_get_or_add_object(&s->doc, json, "config") : NULL;
+    cdlt_json_value *prop = cfg ? cdlt_json_get_or_add_object(&s->doc, cfg, "propagation") : NULL;
+    cdlt_json_value *tabs = prop ? cdlt_json_get_or_add_object(&s->doc, prop, "tables") : NULL;
+    cdlt_json_value *mine = tabs ? cdlt_json_get_or_add_object(&s->doc, tabs, t->name) : NULL;
+    if (!mine) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if (cdlt_json_is_str(cdlt_json_get(mine, "_dlt_id"), "_dlt_root_id")) continue;
+    cdlt_json_value *as = cdlt_json_cstr(&s->doc, "_dlt_root_id");
+    if (!as || cdlt_json_object_set(&s->doc, mine, "_dlt_id", as)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  return 0;
 }
 
 static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const char **table_parts, size_t ntable_parts,
@@ -320,6 +503,19 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   if (!table_name) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   cdlt_table *t = cdlt_schema_table(s, table_name);
   bool is_root = parent_table == NULL;
+  bool table_new = !t || !cdlt_table_is_complete(t);
+  if (table_new && !is_dlt_name(table_name)) {
+    int tables_mode = contract_mode_for(s, t, parent_table, "tables");
+    if (tables_mode == MODE_FREEZE) {
+      char details[512];
+      snprintf(details, sizeof details, "Trying to add table `%s` but new tables are frozen.", table_name);
+      return contract_violation(n, table_name, NULL, "tables", MODE_FREEZE, details, err);
+    }
+    if (tables_mode != MODE_EVOLVE) {   /* discard_row / discard_value: the row and its children */
+      n->discarded_rows++;
+      return 0;
+    }
+  }
   if (!t) {
     t = is_root ? cdlt_schema_add_root_table(s, table_name, "append", table_name)
                 : cdlt_schema_add_nested_table(s, table_name, parent_table);
@@ -339,7 +535,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   if (!row_id) {
     char id[32];
     if (is_root) {
-      if (cdlt_random_row_id(id)) return cdlt_error_set(err, CDLT_ERR_INTERNAL, "random number generator failed");
+      if ((rc = root_row_id(n, t, obj, fields.items, fields.len, id, err))) return rc;
     } else {
       cdlt_buf_reset(&n->tmp);
       if (cdlt_buf_printf(&n->tmp, "%s_%s_%lld", parent_id, table_name, (long long)list_idx))
@@ -359,6 +555,12 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
                      cdlt_json_get_bool(cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config"), "root_key_propagation", false);
     root_id = propagate ? row_id : NULL;
   }
+
+  /* the contract for this row's columns: a new table may create its columns once (§10) */
+  n->rc.table_new = table_new || cdlt_json_get_bool(cdlt_json_get(t->json, "x-normalizer"), "evolve-columns-once", false);
+  n->rc.columns = contract_mode_for(s, t, NULL, "columns");
+  n->rc.data_type = contract_mode_for(s, t, NULL, "data_type");
+  n->rc.drop = false;
 
   /* build the line: data columns, then the dlt columns in dlt's order */
   cdlt_buf_reset(&n->line);
@@ -383,6 +585,10 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   }
   if ((rc = emit_value(n, t, "_dlt_id", row_id, err))) return rc;
   if (cdlt_buf_putc(&n->line, '}')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (n->rc.drop) {   /* discard_row: neither the row nor its children are loaded */
+    n->discarded_rows++;
+    return 0;
+  }
 
   if (!cdlt_table_seen_data(t) && cdlt_table_mark_seen_data(s, t)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   if ((rc = n->sink.write_row(n->sink.ctx, t, n->line.data, n->line.len, err))) return rc;

@@ -41,5 +41,8 @@ int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_
 size_t cdlt_normalizer_table_count(const cdlt_normalizer *n);
 const char *cdlt_normalizer_table_name(const cdlt_normalizer *n, size_t i);
 uint64_t cdlt_normalizer_table_rows(const cdlt_normalizer *n, size_t i);
+/* Rows and values dropped by discard_row / discard_value schema contracts (§10). */
+uint64_t cdlt_normalizer_discarded_rows(const cdlt_normalizer *n);
+uint64_t cdlt_normalizer_discarded_values(const cdlt_normalizer *n);
 
 #endif

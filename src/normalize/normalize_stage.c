@@ -14,6 +14,7 @@
 #include "package/job_file.h"
 #include "package/package.h"
 #include "pipeline/pipeline_internal.h"
+#include "util/faultpoint.h"
 #include "util/fs.h"
 #include "util/strmap.h"
 
@@ -170,6 +171,8 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   if (rc) goto done;
   if ((rc = sink_close(&sink, err))) goto done;
 
+  stats->discarded_rows += cdlt_normalizer_discarded_rows(n);
+  stats->discarded_values += cdlt_normalizer_discarded_values(n);
   for (size_t k = 0; k < cdlt_normalizer_table_count(n); k++)
     if (cdlt_run_stats_add_rows(stats, cdlt_normalizer_table_name(n, k), cdlt_normalizer_table_rows(n, k))) {
       rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
@@ -185,6 +188,7 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   if (!rc) rc = cdlt_package_write_file(&dst, CDLT_PACKAGE_SCHEMA_FILE, sb.data, sb.len, err);
   cdlt_buf_release(&sb);
   if (!rc) rc = cdlt_package_copy_file(&src, &dst, CDLT_PACKAGE_STATE_FILE, err);
+  if (!rc) rc = cdlt_fault_point("normalize.before_live_schema", err);
   if (!rc) rc = cdlt_schema_save_file(schema, schema_path, err);
   if (!rc) rc = cdlt_package_normalize_commit(&dst, err);
   if (!rc) dst_open = false;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cdlt/cdlt.h"
+#include "util/faultpoint.h"
 
 static int nomem(cdlt_error *err) { return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); }
 
@@ -198,7 +199,9 @@ int cdlt_package_extract_commit(cdlt_package *pkg, cdlt_error *err) {
   if (pkg->stage != CDLT_STAGE_EXTRACTING || !pkg->temp_dir)
     return cdlt_error_set(err, CDLT_ERR_USAGE, "cannot commit load package '%s': not being extracted (stage %s)",
                           pkg->load_id, cdlt_package_stage_name(pkg->stage));
-  int rc = move_to_stage(pkg, CDLT_STAGE_EXTRACTED, "commit", err);
+  int rc = cdlt_fault_point("extract.before_commit", err);
+  if (!rc) rc = move_to_stage(pkg, CDLT_STAGE_EXTRACTED, "commit", err);
+  if (!rc) rc = cdlt_fault_point("extract.after_commit", err);
   if (rc) return rc;
   /* the package is committed; a left-over empty temp folder is garbage for cleanup_extract_temp */
   rc = cdlt_fs_rmdir(pkg->temp_dir, err);
@@ -266,7 +269,9 @@ int cdlt_package_normalize_commit(cdlt_package *pkg, cdlt_error *err) {
                           pkg->load_id, cdlt_package_stage_name(pkg->stage));
   char *extracted = stage_path(pkg->workdir, CDLT_STAGE_EXTRACTED, pkg->load_id);
   if (!extracted) return nomem(err);
-  int rc = move_to_stage(pkg, CDLT_STAGE_NORMALIZED, "commit", err);
+  int rc = cdlt_fault_point("normalize.before_commit", err);
+  if (!rc) rc = move_to_stage(pkg, CDLT_STAGE_NORMALIZED, "commit", err);
+  if (!rc) rc = cdlt_fault_point("normalize.after_commit", err);
   if (rc) {
     free(extracted);
     return rc;

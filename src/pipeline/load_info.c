@@ -33,6 +33,8 @@ static int copy_stats(cdlt_run_stats *dst, const cdlt_run_stats *src) {
     if (cdlt_run_stats_add_load_id(dst, src->load_ids[k])) return CDLT_ERR_NOMEM;
   for (size_t k = 0; k < src->ntables; k++)
     if (cdlt_run_stats_add_rows(dst, src->tables[k], src->rows[k])) return CDLT_ERR_NOMEM;
+  dst->discarded_rows = src->discarded_rows;
+  dst->discarded_values = src->discarded_values;
   return 0;
 }
 
@@ -53,6 +55,9 @@ cdlt_load_info *cdlt_load_info_build(const cdlt_pipeline *p, const cdlt_run_stat
   cdlt_buf_printf(&b, "The %s destination used duckdb:///%s location to store data", p->destination_name, loc);
   for (size_t k = 0; k < stats->nload_ids; k++)
     cdlt_buf_printf(&b, "\nLoad package %s is LOADED and contains no failed jobs", stats->load_ids[k]);
+  if (stats->discarded_rows || stats->discarded_values)
+    cdlt_buf_printf(&b, "\nSchema contract discarded %llu row(s) and %llu value(s)",
+                    (unsigned long long)stats->discarded_rows, (unsigned long long)stats->discarded_values);
   info->text = cdlt_buf_detach(&b);
   if (!info->text) { cdlt_load_info_free(info); return NULL; }
   return info;
@@ -70,6 +75,8 @@ const char *cdlt_load_info_table_name(const cdlt_load_info *info, size_t i) {
 uint64_t cdlt_load_info_table_rows(const cdlt_load_info *info, size_t i) {
   return info && i < info->stats.ntables ? info->stats.rows[i] : 0;
 }
+uint64_t cdlt_load_info_discarded_rows(const cdlt_load_info *info) { return info ? info->stats.discarded_rows : 0; }
+uint64_t cdlt_load_info_discarded_values(const cdlt_load_info *info) { return info ? info->stats.discarded_values : 0; }
 int cdlt_load_info_pending_only(const cdlt_load_info *info) { return info ? info->pending_only : 0; }
 
 void cdlt_load_info_free(cdlt_load_info *info) {

@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "extract/resource_hints.h"
 #include "package/package.h"
 #include "pipeline/load_info.h"
 #include "pipeline/pipeline_internal.h"
+#include "pipeline/run_hooks.h"
 #include "schema/naming.h"
 #include "util/fs.h"
 
@@ -78,6 +80,7 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   p->naming = strdup(opts->naming ? opts->naming : "snake_case");
   p->replace_strategy = strdup(opts->replace_strategy ? opts->replace_strategy : "truncate-and-insert");
   p->refresh = dup_or_null(opts->refresh);
+  p->detections = dup_or_null(opts->detections);
   p->dev_mode = opts->dev_mode != 0;
   p->skip_restore = opts->skip_restore != 0;
   if (!p->naming || !p->replace_strategy || (opts->refresh && !p->refresh))
@@ -96,6 +99,8 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
 
   rc = cdlt_workdir_open(&p->wd, opts->pipelines_dir, opts->pipeline_name, &p->err);
   if (rc) return fail(p, rc);
+  /* dev_mode: fresh working dir and a per-run dataset suffix (restore.c) */
+  if (p->dev_mode && (rc = cdlt_pipeline_dev_mode_apply(p, &p->err))) return fail(p, rc);
   return 0;
 }
 
@@ -110,6 +115,7 @@ void cdlt_pipeline_close(cdlt_pipeline *p) {
   free(p->naming);
   free(p->replace_strategy);
   free(p->refresh);
+  free(p->detections);
   free(p);
 }
 
@@ -130,7 +136,13 @@ int cdlt_pipeline_load_schema(const cdlt_pipeline *p, cdlt_schema **out, cdlt_er
   } else {
     *out = cdlt_schema_new(p->schema_name);
     rc = *out ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    /* a new schema gets the pipeline's naming convention (§1) */
+    cdlt_json_value *norm = *out ? cdlt_json_get((*out)->root, "normalizers") : NULL;
+    if (!rc && norm && p->naming && strcmp(p->naming, "snake_case") != 0 &&
+        cdlt_json_object_set(&(*out)->doc, norm, "names", cdlt_json_cstr(&(*out)->doc, p->naming)))
+      rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
+  if (!rc && p->detections) rc = cdlt_schema_set_detections(*out, p->detections, err);
   free(path);
   return rc;
 }
@@ -224,14 +236,21 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
   cdlt_error_clear(&p->err);
   if (!resource || !resource->table_name || !resource->table_name[0])
     return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "a table name is required"));
-  if (resource->write_disposition && strcmp(resource->write_disposition, "append") &&
-      strcmp(resource->write_disposition, "replace"))
-    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unsupported write disposition '%s' (append, replace)",
-                                  resource->write_disposition));
+  {
+    /* invalid hints are a usage error before anything is touched */
+    cdlt_resource_hints hints;
+    int hrc = cdlt_resource_hints_parse(resource, &hints, &p->err);
+    if (hrc) return fail(p, hrc);
+    cdlt_resource_hints_release(&hints);
+  }
   double started = now_seconds();
   cdlt_run_stats stats = {0};
+  /* lock + sync with the destination; released with the trace in cdlt_run_end (run_hooks.c) */
+  cdlt_run_guard guard;
+  int rc = cdlt_run_begin(p, &guard, &p->err);
+  if (rc) return fail(p, rc);
   cdlt_package_recovery rec;
-  int rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  rc = cdlt_package_recover(&p->wd, &rec, &p->err);
   bool pending_only = false;
   if (!rc && has_pending(p)) {
     pending_only = true;
@@ -245,6 +264,7 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
     *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
     if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
   }
+  cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
   cdlt_run_stats_release(&stats);
   return rc ? fail(p, rc) : 0;
 }

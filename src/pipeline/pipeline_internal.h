@@ -23,6 +23,7 @@ struct cdlt_pipeline {
   bool dev_mode;
   char *refresh;              /* NULL or drop_sources / drop_resources / drop_data */
   bool skip_restore;          /* do not restore state/schema from the destination */
+  char *detections;           /* NULL or the settings.detections to set (comma-separated) */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;
   cdlt_error err;
@@ -35,6 +36,7 @@ typedef struct cdlt_run_stats {
   char **tables;
   uint64_t *rows;
   size_t ntables;
+  uint64_t discarded_rows, discarded_values;   /* by discard_row / discard_value contracts */
 } cdlt_run_stats;
 
 void cdlt_run_stats_release(cdlt_run_stats *st);

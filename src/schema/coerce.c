@@ -36,6 +36,15 @@ bool cdlt_value_is_null(const cdlt_json_value *v) {
   return v->type == CDLT_JSON_FLOAT && !isfinite(v->u.num.d);
 }
 
+/* dlt's `timestamp` detection (§2.3): a number within ±5 years (5 × 31536000 s) of now, with
+ * "now" fixed once per process as dlt fixes it at module import */
+static bool near_now(double seconds) {
+  static double now_s;
+  if (now_s == 0) now_s = (double)cdlt_now_us() / 1e6;
+  double span = 5.0 * 31536000.0;
+  return seconds >= now_s - span && seconds <= now_s + span;
+}
+
 cdlt_data_type cdlt_infer_type(const cdlt_schema *s, const cdlt_json_value *v) {
   switch (v->type) {
     case CDLT_JSON_STRING: {
@@ -50,6 +59,8 @@ cdlt_data_type cdlt_infer_type(const cdlt_schema *s, const cdlt_json_value *v) {
       return CDLT_TYPE_TEXT;
     }
     case CDLT_JSON_INT:
+      if (s->detect_timestamp && near_now((double)v->u.num.i)) return CDLT_TYPE_TIMESTAMP;
+      return CDLT_TYPE_BIGINT;
     case CDLT_JSON_BIGINT:
       if (s->detect_large_integer && v->type == CDLT_JSON_BIGINT) {
         /* > 2^63-1 → wei; above dlt's decimal range → text */
@@ -61,7 +72,9 @@ cdlt_data_type cdlt_infer_type(const cdlt_schema *s, const cdlt_json_value *v) {
         if (!neg) return CDLT_TYPE_WEI;
       }
       return CDLT_TYPE_BIGINT;
-    case CDLT_JSON_FLOAT: return CDLT_TYPE_DOUBLE;
+    case CDLT_JSON_FLOAT:
+      if (s->detect_timestamp && near_now(v->u.num.d)) return CDLT_TYPE_TIMESTAMP;
+      return CDLT_TYPE_DOUBLE;
     case CDLT_JSON_BOOL: return CDLT_TYPE_BOOL;
     case CDLT_JSON_ARRAY:
     case CDLT_JSON_OBJECT: return CDLT_TYPE_JSON;

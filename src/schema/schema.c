@@ -373,6 +373,34 @@ int cdlt_schema_save_file(cdlt_schema *s, const char *path, cdlt_error *err) {
 /* ------------------------------------------------------------------------------------------ */
 /* tables */
 
+int cdlt_schema_set_detections(cdlt_schema *s, const char *csv, cdlt_error *err) {
+  static const char *const known[] = {"iso_timestamp", "iso_date", "timestamp", "large_integer", NULL};
+  cdlt_json_doc *d = &s->doc;
+  cdlt_json_value *list = cdlt_json_array(d);
+  if (!list) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  const char *p = csv;
+  while (*p) {
+    const char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    while (n && *p == ' ') { p++; n--; }
+    while (n && p[n - 1] == ' ') n--;
+    if (n) {
+      bool ok = false;
+      for (const char *const *k = known; *k && !ok; k++) ok = strlen(*k) == n && !memcmp(*k, p, n);
+      if (!ok)
+        return cdlt_error_set(err, CDLT_ERR_USAGE, "unknown detection '%.*s' (iso_timestamp, iso_date, timestamp, large_integer)",
+                              (int)n, p);
+      if (cdlt_json_array_push(d, list, cdlt_json_string(d, p, n))) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    }
+    if (!comma) break;
+    p = comma + 1;
+  }
+  cdlt_json_value *settings = cdlt_json_get_or_add_object(d, s->root, "settings");
+  if (!settings || cdlt_json_object_set(d, settings, "detections", list)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  index_settings(s);
+  return 0;
+}
+
 cdlt_table *cdlt_schema_table(const cdlt_schema *s, const char *name) {
   return cdlt_strmap_get(&s->by_name, name, strlen(name));
 }
@@ -486,8 +514,8 @@ static cdlt_column *attach_column(cdlt_schema *s, cdlt_table *t, const char *nam
   return cdlt_table_column(t, key, n);
 }
 
-cdlt_column *cdlt_schema_add_inferred_column(cdlt_schema *s, cdlt_table *t, const char *name,
-                                             cdlt_data_type type, bool variant) {
+/* dlt's inferred column object (§3.9), not attached to any table */
+static cdlt_json_value *inferred_column_obj(cdlt_schema *s, const char *name, cdlt_data_type type, bool variant) {
   cdlt_json_doc *d = &s->doc;
   cdlt_json_value *c = cdlt_json_object(d);
   if (!c) return NULL;
@@ -502,7 +530,45 @@ cdlt_column *cdlt_schema_add_inferred_column(cdlt_schema *s, cdlt_table *t, cons
       if (cdlt_schema_hint_matches(s, h, name)) cdlt_json_object_set(d, c, h, cdlt_json_bool(d, true));
     }
   if (variant) cdlt_json_object_set(d, c, "variant", cdlt_json_bool(d, true));
-  return attach_column(s, t, name, c);
+  return c;
+}
+
+cdlt_column *cdlt_schema_add_inferred_column(cdlt_schema *s, cdlt_table *t, const char *name,
+                                             cdlt_data_type type, bool variant) {
+  cdlt_json_value *c = inferred_column_obj(s, name, type, variant);
+  return c ? attach_column(s, t, name, c) : NULL;
+}
+
+cdlt_column *cdlt_schema_complete_column(cdlt_schema *s, cdlt_table *t, cdlt_column *c, cdlt_data_type type) {
+  cdlt_json_doc *d = &s->doc;
+  cdlt_json_value *inferred = inferred_column_obj(s, c->name, type, false);
+  cdlt_json_value *merged = cdlt_json_copy(d, c->json);
+  if (!inferred || !merged) return NULL;
+  for (size_t k = 0; k < inferred->u.obj.len; k++) {
+    const cdlt_json_member *m = &inferred->u.obj.members[k];
+    cdlt_json_value *have = cdlt_json_getn(merged, m->key, m->key_len);
+    if (have && !(have->type == CDLT_JSON_NULL && !strcmp(m->key, "data_type"))) continue;
+    if (have) cdlt_json_object_remove(merged, m->key);
+    if (cdlt_json_object_add(d, merged, m->key, m->key_len, m->value)) return NULL;
+  }
+  /* pop the incomplete column and append the complete one (dlt's merge_columns order) */
+  size_t nlen = strlen(c->name);
+  char *name = malloc(nlen + 1);
+  if (!name) return NULL;
+  memcpy(name, c->name, nlen + 1);
+  cdlt_json_object_remove(t->columns_json, name);
+  size_t at = 0;
+  while (at < t->ncolumns && t->columns[at] != c) at++;
+  if (at < t->ncolumns) {
+    memmove(t->columns + at, t->columns + at + 1, (t->ncolumns - at - 1) * sizeof *t->columns);
+    t->columns[t->ncolumns - 1] = c;
+  }
+  int rc = cdlt_json_object_add(d, t->columns_json, name, nlen, merged);
+  free(name);
+  if (rc) return NULL;
+  const char *key = t->columns_json->u.obj.members[t->columns_json->u.obj.len - 1].key;
+  if (index_column(t, key, nlen, merged)) return NULL;
+  return c;
 }
 
 cdlt_column *cdlt_schema_merge_column(cdlt_schema *s, cdlt_table *t, const cdlt_json_value *col) {

@@ -75,6 +75,10 @@ int cdlt_schema_write(const cdlt_schema *s, cdlt_buf *out, unsigned flags);
 /* Bumps and writes pretty JSON to path atomically. */
 int cdlt_schema_save_file(cdlt_schema *s, const char *path, cdlt_error *err);
 
+/* Sets settings.detections from a comma-separated list (iso_timestamp, iso_date, timestamp,
+ * large_integer; "" = none). Unknown names: CDLT_ERR_USAGE. */
+int cdlt_schema_set_detections(cdlt_schema *s, const char *csv, cdlt_error *err);
+
 /* --- tables --- */
 cdlt_table *cdlt_schema_table(const cdlt_schema *s, const char *name);
 /* Root (resource) table with `write_disposition` and `resource` = name, as extract creates it.
@@ -101,6 +105,10 @@ cdlt_column *cdlt_table_column(const cdlt_table *t, const char *name, size_t len
  * not_null default hint, then every other default hint matching the name, and `variant`. */
 cdlt_column *cdlt_schema_add_inferred_column(cdlt_schema *s, cdlt_table *t, const char *name,
                                              cdlt_data_type type, bool variant);
+/* Completes an incomplete column (no data_type) with a type inferred from data, as dlt's
+ * merge_columns does: the column keeps its own properties first, gains the inferred ones it
+ * lacks (data_type, nullable, default hints), and moves to the END of the table's columns. */
+cdlt_column *cdlt_schema_complete_column(cdlt_schema *s, cdlt_table *t, cdlt_column *c, cdlt_data_type type);
 /* Appends (or merges into an existing column) a column given as a JSON object; refreshes index. */
 cdlt_column *cdlt_schema_merge_column(cdlt_schema *s, cdlt_table *t, const cdlt_json_value *col);
 

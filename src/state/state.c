@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/faultpoint.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/isotime.h"
@@ -60,9 +61,11 @@ int cdlt_state_load(cdlt_state *st, const char *path, cdlt_error *err) {
 }
 
 int cdlt_state_save(const cdlt_state *st, const char *path, cdlt_error *err) {
+  int rc = cdlt_fault_point("state.before_save", err);
+  if (rc) return rc;
   cdlt_buf b;
   cdlt_buf_init(&b);
-  int rc = cdlt_json_write(&b, st->root, 0);
+  rc = cdlt_json_write(&b, st->root, 0);
   if (rc) rc = cdlt_error_set(err, rc, "out of memory");
   else rc = cdlt_fs_write_atomic(path, NULL, b.data, b.len, 0600, err);
   cdlt_buf_release(&b);

@@ -13,191 +13,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "e2e.h"
 #include "destinations/destination.h"
 
-/* ---------------------------------------------------------------- environment / helpers */
-
-typedef struct env {
-  char dir[512];    /* fresh temp dir, the cwd of every cdlt run */
-  char data[600];   /* DLT_DATA_DIR */
-  char db[600];     /* duckdb file passed with --credentials */
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
-  snprintf(e->db, sizeof e->db, "%s/test.duckdb", e->dir);
-}
-
-/* Writes `content` to <dir>/<name>; returns the full path in static storage (a ring of 16 buffers,
- * so a few paths can be held at once). */
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char paths[16][1024];
-  static unsigned next;
-  char *path = paths[next++ % 16];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
-
-/* Runs `cd <dir> && DLT_DATA_DIR=<data> <cdlt> <args>`; *out gets stdout+stderr (caller frees). */
-static int cdlt(const env *e, char **out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cdlt(const env *e, char **out, const char *fmt, ...) {
-  char args[2048], cmd[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' '%s' %s", e->dir, e->data, check_cdlt_bin(), args);
-  char *o = NULL;
-  int rc = check_run(cmd, &o);
-  /* under -DCDLT_SANITIZE=ON a sanitizer report must fail the test even where exit 1 is expected */
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
-  if (out) *out = o ? o : strdup("");
-  else free(o);
-  return rc;
-}
-
-/* Runs cdlt and expects exit 0; prints the output when it fails. */
-static void cdlt_ok(const env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cdlt_ok(const env *e, const char *fmt, ...) {
-  char args[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  char *out = NULL;
-  int rc = cdlt(e, &out, "%s", args);
-  CHECK_MSG(rc == 0, "cdlt %s exited %d:\n%s", args, rc, out);
-  free(out);
-}
-
-static bool file_exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
-}
-
-static bool contains(const char *hay, const char *needle) { return hay && needle && strstr(hay, needle); }
-
-/* Runs `sql` against the duckdb file and renders the result as "a|b\nc|d" (NULL → "NULL").
- * Returns a malloc'd string, "ERROR: <msg>" on failure. */
-static char *q(const char *db, const char *sql) {
-  const cdlt_destination_vtab *vt = cdlt_destination_find("duckdb");
-  cdlt_destination *d = NULL;
-  cdlt_error err = {0};
-  char *res = NULL;
-  if (!vt || cdlt_destination_open(vt, &(cdlt_destination_config){.credentials = db}, &d, &err)) {
-    if (asprintf(&res, "ERROR: open: %s", err.msg) < 0) res = NULL;
-    return res;
-  }
-  cdlt_rows rows = {0};
-  if (d->vtab->query(d, sql, &rows, &err)) {
-    if (asprintf(&res, "ERROR: %s", err.msg) < 0) res = NULL;
-  } else {
-    size_t cap = 256, len = 0;
-    res = malloc(cap);
-    res[0] = 0;
-    for (size_t r = 0; r < rows.nrows; r++) {
-      for (size_t c = 0; c < rows.ncols; c++) {
-        const char *v = cdlt_rows_get(&rows, r, c);
-        if (!v) v = "NULL";
-        size_t need = len + strlen(v) + 3;
-        if (need > cap) {
-          while (need > cap) cap *= 2;
-          res = realloc(res, cap);
-        }
-        if (c) res[len++] = '|';
-        memcpy(res + len, v, strlen(v));
-        len += strlen(v);
-        res[len] = 0;
-      }
-      if (r + 1 < rows.nrows) {
-        res[len++] = '\n';
-        res[len] = 0;
-      }
-    }
-  }
-  cdlt_rows_free(&rows);
-  cdlt_destination_close(d);
-  return res;
-}
-
-/* CHECK_EQ_STR of a query result, freeing it. */
-#define CHECK_Q(db, sql, expected)      \
-  do {                                  \
-    char *got_ = q((db), (sql));        \
-    CHECK_EQ_STR(got_, (expected));     \
-    free(got_);                         \
-  } while (0)
-
-/* information_schema columns of a table: "name TYPE\n..." in ordinal order */
-static char *cols(const char *db, const char *ds, const char *table) {
-  char sql[512];
-  snprintf(sql, sizeof sql,
-           "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_schema = '%s' "
-           "AND table_name = '%s' ORDER BY ordinal_position",
-           ds, table);
-  return q(db, sql);
-}
-#define CHECK_COLS(db, ds, table, expected) \
-  do {                                      \
-    char *got_ = cols((db), (ds), (table)); \
-    CHECK_EQ_STR(got_, (expected));         \
-    free(got_);                             \
-  } while (0)
-
-/* Whether the table exists (false when the database file does not exist at all). */
-static bool table_exists(const char *db, const char *ds, const char *table) {
-  if (!file_exists(db)) return false;
-  char sql[512];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM information_schema.tables WHERE table_schema = '%s' AND table_name = '%s'", ds,
-           table);
-  char *r = q(db, sql);
-  bool yes = r && !strcmp(r, "1");
-  free(r);
-  return yes;
-}
-
-/* count(*) of "<ds>"."<table>" as a number; -1 when the table (or db) does not exist. */
-static long count_rows(const char *db, const char *ds, const char *table) {
-  if (!table_exists(db, ds, table)) return -1;
-  char sql[512];
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".\"%s\"", ds, table);
-  char *r = q(db, sql);
-  long n = r ? strtol(r, NULL, 10) : -2;
-  free(r);
-  return n;
-}
-
-/* Names of the entries of a directory (no dot entries), sorted, joined with '\n'; malloc'd. */
-static char *list_dir(const char *path) {
-  struct dirent **ents = NULL;
-  int n = scandir(path, &ents, NULL, alphasort);
-  size_t cap = 64, len = 0;
-  char *res = calloc(1, cap);
-  for (int k = 0; k < n; k++) {
-    const char *nm = ents[k]->d_name;
-    if (nm[0] != '.') {
-      size_t need = len + strlen(nm) + 2;
-      if (need > cap) {
-        while (need > cap) cap *= 2;
-        res = realloc(res, cap);
-      }
-      if (len) res[len++] = '\n';
-      strcpy(res + len, nm);
-      len += strlen(nm);
-    }
-    free(ents[k]);
-  }
-  free(ents);
-  return res;
-}
 
 static int count_lines(const char *s) {
   if (!s || !*s) return 0;
@@ -620,7 +438,7 @@ static void test_usage(void) {
   free(out);
   CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline", f), 2);
   free(out);
-  CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline u --write-disposition merge", f), 2);
+  CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline u --write-disposition bogus", f), 2);
   free(out);
   CHECK_EQ_INT(cdlt(&e, &out, "run - --pipeline u < '%s'", f), 2);
   CHECK_MSG(contains(out, "--table is required"), "output: %s", out);
@@ -727,20 +545,17 @@ static void test_resume(void) {
   cdlt_ok(&e, "run '%s' --pipeline res --table t --credentials '%s'", a, e.db);
   CHECK_EQ_INT(count_rows(e.db, "res_dataset", "t"), 2);
 
-  /* make the load step fail after extract+normalize: hold the database open (DuckDB's file lock)
-   * from this process; chmod 0444 alone does not stop root. */
+  /* make the load step fail after extract+normalize, inside the load transaction: an injected
+   * error at the named fault point just before the commit */
   const char *b = write_file(&e, "b.jsonl", "{\"n\": 3}\n{\"n\": 4}\n{\"n\": 5}\n");
-  const cdlt_destination_vtab *vt = cdlt_destination_find("duckdb");
-  cdlt_destination *lock = NULL;
-  cdlt_error err = {0};
-  CHECK_OK(cdlt_destination_open(vt, &(cdlt_destination_config){.credentials = e.db}, &lock, &err), &err);
-  chmod(e.db, 0444);
+  setenv("CDLT_FAULT_POINT", "load.before_commit", 1);
+  setenv("CDLT_FAULT_MODE", "error", 1);
   char *out = NULL;
   int rc = cdlt(&e, &out, "run '%s' --pipeline res --table t --credentials '%s'", b, e.db);
-  CHECK_MSG(rc == 1, "locked load exit %d: %s", rc, out);
+  unsetenv("CDLT_FAULT_POINT");
+  unsetenv("CDLT_FAULT_MODE");
+  CHECK_MSG(rc == 1 && contains(out, "injected fault at 'load.before_commit'"), "failed load exit %d: %s", rc, out);
   free(out);
-  cdlt_destination_close(lock);
-  chmod(e.db, 0644);
 
   char path[1024];
   snprintf(path, sizeof path, "%s/pipelines/res/load/normalized", e.data);
