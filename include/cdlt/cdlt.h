@@ -68,6 +68,9 @@ typedef struct cdlt_pipeline_options {
   const char *detections;      /* NULL = keep the schema's; else comma-separated list of
                                   iso_timestamp, iso_date, timestamp, large_integer ("" = none),
                                   written into the schema's settings.detections (§2.3) */
+  const char *import_schema_path; /* dlt's import_schema_path: a schema file (.json or YAML) or a
+                                  folder holding <schema>.schema.yaml; imported when it changed */
+  const char *export_schema_path; /* a folder: <schema>.schema.yaml is written after each run */
 } cdlt_pipeline_options;
 
 /* Opens (creating if needed) the pipeline's working directory. On success *out is a pipeline
@@ -151,6 +154,61 @@ const char *cdlt_query_result_column_name(const cdlt_query_result *r, size_t col
 /* Owned by r; NULL for SQL NULL (and out-of-range indexes). */
 const char *cdlt_query_result_value(const cdlt_query_result *r, size_t row, size_t col);
 void cdlt_query_result_free(cdlt_query_result *r);
+
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pipeline inspection and maintenance (dlt's `dlt pipeline` command and pipeline.state)
+ *
+ * The text functions return dlt's printed form (§13) — or, with json = 1, one JSON object — in
+ * *out, a malloc'd string the caller frees with cdlt_free. On failure they return a status and
+ * the message is in cdlt_errmsg(p); *out is NULL. Functions that change the working dir or the
+ * destination take the pipeline lock (CDLT_ERR_BUSY when another process runs the pipeline). */
+
+/* Frees a string returned by the functions below. */
+void cdlt_free(void *ptr);
+
+/* Opens an EXISTING pipeline (CDLT_ERR_NOT_FOUND: "pipeline 'x' not found in '<dir>'"). Options
+ * left NULL are taken from the last run (state.json: destination_type, dataset_name); restore is
+ * off. As cdlt_pipeline_open otherwise (close the handle also on failure). */
+int cdlt_pipeline_attach(const cdlt_pipeline_options *opts, cdlt_pipeline **out);
+
+/* "N pipelines found in <dir>" and one line per pipeline "name (last run: <ts>)" (json: {"dir",
+ * "pipelines": [{"name", "last_run"}]}). pipelines_dir NULL = the default. On failure *out holds
+ * the error message (free it too). */
+int cdlt_pipelines_list(const char *pipelines_dir, int json, char **out);
+
+/* `info`: the synchronized and local state, resources per schema, working dir content, trace. */
+int cdlt_pipeline_info(cdlt_pipeline *p, int verbose, int json, char **out);
+/* `trace`: the last run (§14). CDLT_ERR_NOT_FOUND when the pipeline never ran. */
+int cdlt_pipeline_trace(cdlt_pipeline *p, int json, char **out);
+/* `load-package [load_id]`: one package (NULL = the newest) and its jobs. */
+int cdlt_pipeline_load_package(cdlt_pipeline *p, const char *load_id, int json, char **out);
+/* `failed-jobs`: failed jobs of every loaded package, with their error text. */
+int cdlt_pipeline_failed_jobs(cdlt_pipeline *p, int json, char **out);
+/* `schema`: "Found schema with name <s>" then the default schema as "yaml" or "json". */
+int cdlt_pipeline_schema(cdlt_pipeline *p, const char *format, int remove_defaults, char **out);
+/* Pending (extracted and normalized) packages, as `drop-pending-packages` lists them; *count
+ * receives their number. */
+int cdlt_pipeline_pending_packages(cdlt_pipeline *p, size_t *count, char **out);
+/* Deletes the pending packages (§13 drop-pending-packages). */
+int cdlt_pipeline_drop_pending_packages(cdlt_pipeline *p);
+/* `sync`: drops the local state and schemas, then restores them from the destination.
+ * *out (may be NULL) receives what happened ("Restored state version N and M schema(s)"...). */
+int cdlt_pipeline_sync(cdlt_pipeline *p, char **out);
+/* `drop`: resources (names, or "re:<regex>"; none = nothing) of the default schema. The plan
+ * lists the tables (nested included) and resource states that would go; cdlt_pipeline_drop
+ * then drops the tables in the destination, removes them from the schema, resets the resource
+ * states, and loads the new schema version and state in a new load package (§13).
+ * state_only: only reset the state. CDLT_ERR_NOT_FOUND when nothing matches. */
+int cdlt_pipeline_drop_plan(cdlt_pipeline *p, const char *const *resources, size_t n, int state_only, char **out);
+int cdlt_pipeline_drop(cdlt_pipeline *p, const char *const *resources, size_t n, int state_only, char **out);
+
+/* The state of one resource (sources.<schema>.resources.<resource> in state.json) as compact
+ * JSON ("{}" when there is none); *json_out freed with cdlt_free. */
+int cdlt_pipeline_get_resource_state(cdlt_pipeline *p, const char *resource, char **json_out);
+/* Replaces that state with json (an object); bumps the state version. The next run carries it
+ * into the destination. */
+int cdlt_pipeline_set_resource_state(cdlt_pipeline *p, const char *resource, const char *json);
 
 #ifdef __cplusplus
 }

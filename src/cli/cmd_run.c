@@ -7,11 +7,13 @@
 #include <string.h>
 
 #include "cdlt/cdlt.h"
+#include "cdlt/config.h"
 #include "cli.h"
 #include "run_hints.h"
 
 static const char run_usage[] =
     "usage: cdlt run FILE... --pipeline NAME [options]\n"
+    "       cdlt run -c PIPELINE_FILE.toml [--pipelines-dir DIR] [--dev-mode] [--refresh MODE]\n"
     "\n"
     "Loads FILEs (JSON Lines, a JSON array of objects or one JSON object; plain or .gz;\n"
     "'-' for standard input) into the destination, as dlt's pipeline.run() does.\n"
@@ -32,6 +34,9 @@ static const char run_usage[] =
     "  --dev-mode                  load into a fresh dataset with a time suffix\n"
     "  --refresh MODE              drop_sources, drop_resources or drop_data before loading\n"
     "  --no-restore                do not restore state/schema from the destination\n"
+    "  --import-schema PATH        schema file (.json/.yaml) or folder with <schema>.schema.yaml,\n"
+    "                              imported whenever it changes (dlt's import_schema_path)\n"
+    "  --export-schema DIR         write <schema>.schema.yaml there after each run\n"
     "\n"
     "resource (one per table; hints as dlt's @dlt.resource arguments):\n"
     "  --table NAME                table name; default: each file's base name\n"
@@ -88,6 +93,48 @@ static int print_info(const cdlt_load_info *info) {
   return 0;
 }
 
+/* `cdlt run -c FILE`: every [[resources]] entry of the pipeline file, in order, through one
+ * pipeline; the few run flags given on the command line override the file. */
+static int run_pipeline_file(const char *path, const cdlt_pipeline_options *overrides) {
+  cdlt_pipeline_file *pf = NULL;
+  if (cdlt_pipeline_file_load(path, &pf)) {
+    fprintf(stderr, "cdlt run: %s\n", pf ? cdlt_pipeline_file_errmsg(pf) : "out of memory");
+    cdlt_pipeline_file_free(pf);
+    return CLI_EXIT_FAILED;
+  }
+  cdlt_pipeline_options opts = *cdlt_pipeline_file_options(pf);
+  if (overrides->pipelines_dir) opts.pipelines_dir = overrides->pipelines_dir;
+  if (overrides->dev_mode) opts.dev_mode = 1;
+  if (overrides->refresh) opts.refresh = overrides->refresh;
+  if (overrides->skip_restore) opts.skip_restore = 1;
+  if (overrides->credentials) opts.credentials = overrides->credentials;
+  cdlt_pipeline *p = NULL;
+  int rc = cdlt_pipeline_open(&opts, &p);
+  if (rc) {
+    fprintf(stderr, "cdlt run: %s\n", cdlt_errmsg(p));
+    cdlt_pipeline_close(p);
+    cdlt_pipeline_file_free(pf);
+    return rc == CDLT_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
+  }
+  int exit_code = CLI_EXIT_OK;
+  for (size_t k = 0; k < cdlt_pipeline_file_resource_count(pf) && exit_code == CLI_EXIT_OK; k++) {
+    size_t n = 0;
+    const char *const *paths = cdlt_pipeline_file_resource_paths(pf, k, &n);
+    cdlt_load_info *info = NULL;
+    rc = cdlt_pipeline_run_files(p, paths, n, cdlt_pipeline_file_resource_options(pf, k), &info);
+    if (rc) {
+      fprintf(stderr, "cdlt run: resource '%s': %s\n", cdlt_pipeline_file_resource_name(pf, k), cdlt_errmsg(p));
+      exit_code = rc == CDLT_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILED;
+    } else {
+      print_info(info);
+    }
+    cdlt_load_info_free(info);
+  }
+  cdlt_pipeline_close(p);
+  cdlt_pipeline_file_free(pf);
+  return exit_code;
+}
+
 /* A value-taking option: its name and where its value goes. */
 typedef struct opt_spec {
   const char *flag;
@@ -97,16 +144,17 @@ typedef struct opt_spec {
 int cmd_run(int argc, char **argv) {
   cdlt_pipeline_options opts = {0};
   run_hint_args h = {0};
-  const char *table = NULL;
+  const char *table = NULL, *pipeline_file = NULL;
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   size_t nfiles = 0;
   if (!files) return CLI_EXIT_FAILED;
   const opt_spec specs[] = {
-      {"--pipeline", &opts.pipeline_name}, {"--dataset", &opts.dataset_name}, {"--table", &table},
+      {"-c", &pipeline_file}, {"--config", &pipeline_file}, {"--pipeline", &opts.pipeline_name}, {"--dataset", &opts.dataset_name}, {"--table", &table},
       {"--destination", &opts.destination}, {"--credentials", &opts.credentials},
       {"--pipelines-dir", &opts.pipelines_dir}, {"--naming", &opts.naming},
       {"--replace-strategy", &opts.replace_strategy}, {"--refresh", &opts.refresh},
-      {"--detections", &opts.detections},
+      {"--detections", &opts.detections}, {"--import-schema", &opts.import_schema_path},
+      {"--export-schema", &opts.export_schema_path},
       {"--write-disposition", &h.write_disposition}, {"--merge-strategy", &h.merge_strategy},
       {"--primary-key", &h.primary_key}, {"--merge-key", &h.merge_key}, {"--dedup-sort", &h.dedup_sort},
       {"--hard-delete", &h.hard_delete}, {"--validity-columns", &h.validity_columns},
@@ -126,7 +174,7 @@ int cmd_run(int argc, char **argv) {
     const opt_spec *spec = NULL;
     for (const opt_spec *s = specs; s->flag && !spec; s++)
       if (!strcmp(a, s->flag)) spec = s;
-    if (!spec && a[0] == '-' && a[1] == '-') {
+    if (!spec && a[0] == '-' && a[1] != 0) {
       fprintf(stderr, "cdlt run: unknown option '%s'\n\n%s", a, run_usage);
       free(files);
       return CLI_EXIT_USAGE;
@@ -141,6 +189,15 @@ int cmd_run(int argc, char **argv) {
       return CLI_EXIT_USAGE;
     }
     *spec->target = argv[++k];
+  }
+  if (pipeline_file) {
+    if (nfiles || opts.pipeline_name || table) {
+      fprintf(stderr, "cdlt run: -c takes the pipeline, tables and input files from the pipeline file\n");
+      free(files);
+      return CLI_EXIT_USAGE;
+    }
+    free(files);
+    return run_pipeline_file(pipeline_file, &opts);
   }
   if (!opts.pipeline_name || nfiles == 0) {
     fprintf(stderr, "cdlt run: %s\n\n%s", !opts.pipeline_name ? "--pipeline is required" : "no input files", run_usage);

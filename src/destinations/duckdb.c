@@ -1,17 +1,21 @@
 /* duckdb.c — the DuckDB destination, on libduckdb's C API.
  *
- * One database + one connection per destination instance. Job files are bulk-loaded with
- * read_json (see load_file below and docs/internals/DESTINATIONS.md). Query results are rendered
+ * One database + one connection per destination instance. Job files are bulk-loaded through a
+ * query appender fed by cdlt's JSON reader (see the bulk load section below). Query results are rendered
  * as text as destination.h documents: timestamps are formatted here from their raw microseconds,
  * doubles with cdlt_format_double, other scalar types natively or through DuckDB's VARCHAR cast. */
 #include <duckdb.h>
+#include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "destinations/destination.h"
+#include "json/input.h"
 #include "json/json.h"
+#include "json/json_reader.h"
 #include "load/sql_gen.h"
 #include "util/buf.h"
 
@@ -22,9 +26,6 @@ typedef struct duck {
   char *path;
   bool has_db, has_con;
 } duck;
-
-/* read_json: the largest single JSON line (object) accepted. 1 GiB, the largest text dlt stores. */
-#define DUCK_MAX_OBJECT_SIZE "1073741824"
 
 static int duck_fail(cdlt_error *err, const char *what, const char *msg) {
   return cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: %s: %s", what,
@@ -311,24 +312,41 @@ static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
   return run((duck *)base, "ROLLBACK", "rollback", err);
 }
 
-/* ---------------------------------------------------------------- bulk load */
+/* ---------------------------------------------------------------- bulk load
+ *
+ * A job file is parsed by cdlt's streaming JSON reader and appended chunk by chunk (2048 rows,
+ * typed vectors) to a query appender running
+ *   INSERT INTO "ds"."t" (cols) SELECT <conversions> FROM appended_data
+ * so DuckDB only converts what needs parsing (timestamps, dates, decimals, base64) in SQL, and
+ * the appended data is flushed (the INSERT executed) every DUCK_FLUSH_BYTES of input: memory is
+ * bounded by one flush batch and one item, never by the file. It runs in the caller's
+ * transaction (the appender uses the connection's open transaction). */
 
-/* How a column is read from JSON (the read_json `columns` type) and converted on insert.
- * Strings that need parsing are read as VARCHAR and CAST in SQL so nothing depends on
- * read_json's own date/time format detection. */
-static int column_read_sql(cdlt_buf *cols, cdlt_buf *sel, const cdlt_column_def *c, cdlt_error *err) {
+/* input bytes buffered in the appender before its INSERT runs */
+#define DUCK_FLUSH_BYTES ((uint64_t)8 << 20)
+
+/* how a column's values are appended (the appended_data column type) */
+typedef enum { K_TEXT, K_BIGINT, K_DOUBLE, K_BOOL, K_JSON } col_kind;
+
+/* The appended_data column kind and the select expression of one column. Strings that need
+ * parsing are appended as VARCHAR and CAST in SQL, so nothing depends on DuckDB's own format
+ * detection. */
+static int column_read_sql(col_kind *kind, cdlt_buf *sel, const cdlt_column_def *c, cdlt_error *err) {
   const cdlt_sql_dialect *dl = &cdlt_dialect_duckdb;
-  const char *read_type = "VARCHAR";
   const char *pre = "", *post = "";   /* the select expression: pre "col" post */
   cdlt_buf tn;
   cdlt_buf_init(&tn);
   int rc = 0;
+  *kind = K_TEXT;
   switch (c->type) {
     case CDLT_TYPE_TEXT: break;
-    case CDLT_TYPE_BIGINT: read_type = c->precision > 64 ? "HUGEINT" : "BIGINT"; break;
-    case CDLT_TYPE_DOUBLE: read_type = "DOUBLE"; break;
-    case CDLT_TYPE_BOOL: read_type = "BOOLEAN"; break;
-    case CDLT_TYPE_JSON: read_type = "JSON"; break;
+    case CDLT_TYPE_BIGINT:
+      if (c->precision > 64) { pre = "CAST("; post = " AS HUGEINT)"; }
+      else *kind = K_BIGINT;
+      break;
+    case CDLT_TYPE_DOUBLE: *kind = K_DOUBLE; break;
+    case CDLT_TYPE_BOOL: *kind = K_BOOL; break;
+    case CDLT_TYPE_JSON: *kind = K_JSON; pre = "CAST("; post = " AS JSON)"; break;
     case CDLT_TYPE_TIMESTAMP:
       /* aware values go to UTC, naive ones are UTC (the session TimeZone); with timezone false
        * the UTC value is then made naive */
@@ -350,13 +368,8 @@ static int column_read_sql(cdlt_buf *cols, cdlt_buf *sel, const cdlt_column_def 
       rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "column '%s' has no data type", c->name);
       goto done;
   }
-  /* columns={'name': 'TYPE', ...}: the key is a string literal */
-  if (cols->len) rc |= cdlt_buf_puts(cols, ", ");
-  rc |= cdlt_sql_string_literal(cols, dl, c->name, strlen(c->name));
-  rc |= cdlt_buf_printf(cols, ": '%s'", read_type);
-  if (sel->len) rc |= cdlt_buf_puts(sel, ", ");
-  rc |= cdlt_buf_puts(sel, pre);
-  if (rc) goto nomem;
+  if (sel->len && cdlt_buf_puts(sel, ", ")) goto nomem;
+  if (cdlt_buf_puts(sel, pre)) goto nomem;
   if ((rc = cdlt_sql_ident(sel, dl, c->name, err))) goto done;
   if (cdlt_buf_puts(sel, post)) goto nomem;
 done:
@@ -367,9 +380,195 @@ nomem:
   return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
 }
 
-static bool ends_with(const char *s, const char *suffix) {
-  size_t n = strlen(s), m = strlen(suffix);
-  return n >= m && memcmp(s + n - m, suffix, m) == 0;
+typedef struct col_state {
+  const char *name;
+  size_t name_len;
+  col_kind kind;
+  duckdb_vector vec;
+  void *data;
+  uint64_t *validity;
+  bool seen;   /* set in the current row */
+} col_state;
+
+typedef struct loader {
+  duck *d;
+  const char *path, *table;
+  size_t ncols;
+  col_state *cols;
+  duckdb_logical_type *types;
+  duckdb_appender app;
+  bool has_app;
+  duckdb_data_chunk chunk;
+  idx_t cap, nrows;   /* chunk capacity, rows in the chunk */
+  cdlt_buf scratch;   /* JSON text of json / nested values */
+  uint64_t line;      /* line of the current row */
+  cdlt_error *err;
+} loader;
+
+static int load_fail(loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int load_fail(loader *L, const char *fmt, ...) {
+  char msg[768];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  return cdlt_error_set(L->err, CDLT_ERR_DESTINATION, "duckdb: cannot load '%s' into '%s': %s", L->path,
+                        L->table, msg);
+}
+
+static int appender_fail(loader *L) {
+  duckdb_error_data e = duckdb_appender_error_data(L->app);
+  const char *m = e ? duckdb_error_data_message(e) : NULL;
+  int rc = load_fail(L, "%s", m && *m ? m : "unknown error");
+  if (e) duckdb_destroy_error_data(&e);
+  return rc;
+}
+
+/* (Re)binds the vectors of the chunk after creation or reset. */
+static void bind_vectors(loader *L) {
+  for (size_t c = 0; c < L->ncols; c++) {
+    col_state *cs = &L->cols[c];
+    cs->vec = duckdb_data_chunk_get_vector(L->chunk, c);
+    cs->data = duckdb_vector_get_data(cs->vec);
+    duckdb_vector_ensure_validity_writable(cs->vec);
+    cs->validity = duckdb_vector_get_validity(cs->vec);
+  }
+}
+
+/* Appends the filled rows of the chunk to the appender and empties the chunk. */
+static int push_chunk(loader *L) {
+  if (!L->nrows) return 0;
+  duckdb_data_chunk_set_size(L->chunk, L->nrows);
+  if (duckdb_append_data_chunk(L->app, L->chunk) == DuckDBError) return appender_fail(L);
+  duckdb_data_chunk_reset(L->chunk);
+  L->nrows = 0;
+  bind_vectors(L);
+  return 0;
+}
+
+static const char *json_kind_name(cdlt_json_type t) {
+  switch (t) {
+    case CDLT_JSON_BOOL: return "a boolean";
+    case CDLT_JSON_INT:
+    case CDLT_JSON_BIGINT: return "an integer";
+    case CDLT_JSON_FLOAT: return "a float";
+    case CDLT_JSON_STRING: return "a string";
+    case CDLT_JSON_ARRAY: return "an array";
+    case CDLT_JSON_OBJECT: return "an object";
+    default: return "null";
+  }
+}
+
+static int bad_value(loader *L, const col_state *cs, const cdlt_json_value *v, const char *want) {
+  return load_fail(L, "line %" PRIu64 ": column '%s': cannot convert %s to %s", L->line, cs->name,
+                   json_kind_name(v->type), want);
+}
+
+/* a whole string as a decimal int64 / a finite double (DuckDB's cast accepts these too) */
+static bool parse_i64(const char *s, size_t n, int64_t *out) {
+  char tmp[32];
+  if (n == 0 || n >= sizeof tmp) return false;
+  memcpy(tmp, s, n);
+  tmp[n] = 0;
+  char *end;
+  errno = 0;
+  long long v = strtoll(tmp, &end, 10);
+  if (errno || *end || end == tmp) return false;
+  *out = v;
+  return true;
+}
+static bool parse_f64(const char *s, size_t n, double *out) {
+  char tmp[400];
+  if (n == 0 || n >= sizeof tmp) return false;
+  memcpy(tmp, s, n);
+  tmp[n] = 0;
+  char *end;
+  double v = strtod(tmp, &end);
+  if (*end || end == tmp) return false;
+  *out = v;
+  return true;
+}
+
+/* Sets row `r` of column `cs` from v (not NULL). */
+static int put_value(loader *L, col_state *cs, idx_t r, const cdlt_json_value *v) {
+  switch (cs->kind) {
+    case K_BIGINT: {
+      int64_t i;
+      if (v->type == CDLT_JSON_INT) i = v->u.num.i;
+      else if (v->type == CDLT_JSON_STRING && parse_i64(v->u.str.ptr, v->u.str.len, &i)) {
+      } else if (v->type == CDLT_JSON_BIGINT) {
+        return load_fail(L, "line %" PRIu64 ": column '%s': integer %.*s is out of the BIGINT range", L->line,
+                         cs->name, (int)(v->u.num.len > 64 ? 64 : v->u.num.len), v->u.num.text);
+      } else return bad_value(L, cs, v, "BIGINT");
+      ((int64_t *)cs->data)[r] = i;
+      return 0;
+    }
+    case K_DOUBLE: {
+      double x;
+      if (v->type == CDLT_JSON_INT) x = (double)v->u.num.i;
+      else if (v->type == CDLT_JSON_FLOAT) x = v->u.num.d;
+      else if (v->type == CDLT_JSON_BIGINT) x = strtod(v->u.num.text, NULL);
+      else if (v->type == CDLT_JSON_STRING && parse_f64(v->u.str.ptr, v->u.str.len, &x)) {
+      } else return bad_value(L, cs, v, "DOUBLE");
+      ((double *)cs->data)[r] = x;
+      return 0;
+    }
+    case K_BOOL:
+      if (v->type != CDLT_JSON_BOOL) return bad_value(L, cs, v, "BOOLEAN");
+      ((bool *)cs->data)[r] = v->u.boolean;
+      return 0;
+    case K_TEXT:
+      switch (v->type) {
+        case CDLT_JSON_STRING: duckdb_vector_assign_string_element_len(cs->vec, r, v->u.str.ptr, v->u.str.len); return 0;
+        case CDLT_JSON_INT:
+        case CDLT_JSON_BIGINT:
+        case CDLT_JSON_FLOAT: duckdb_vector_assign_string_element_len(cs->vec, r, v->u.num.text, v->u.num.len); return 0;
+        case CDLT_JSON_BOOL: duckdb_vector_assign_string_element_len(cs->vec, r, v->u.boolean ? "true" : "false", v->u.boolean ? 4 : 5); return 0;
+        default: break;   /* arrays and objects: their JSON text */
+      }
+      /* fallthrough */
+    case K_JSON:
+      cdlt_buf_reset(&L->scratch);
+      if (cdlt_json_write(&L->scratch, v, 0)) return cdlt_error_set(L->err, CDLT_ERR_NOMEM, "out of memory");
+      duckdb_vector_assign_string_element_len(cs->vec, r, L->scratch.data, L->scratch.len);
+      return 0;
+  }
+  return 0;
+}
+
+/* The column a key names: the one after the last matched column first (rows are written in
+ * column order), else a scan. NULL when the key is not a column (ignored). */
+static col_state *find_col(loader *L, size_t *hint, const char *key, size_t len) {
+  size_t h = *hint;
+  for (size_t k = 0; k < L->ncols; k++) {
+    size_t c = h + k < L->ncols ? h + k : h + k - L->ncols;
+    col_state *cs = &L->cols[c];
+    if (cs->name_len == len && memcmp(cs->name, key, len) == 0) {
+      *hint = c + 1 < L->ncols ? c + 1 : 0;
+      return cs;
+    }
+  }
+  return NULL;
+}
+
+static int put_row(loader *L, const cdlt_json_value *item) {
+  if (item->type != CDLT_JSON_OBJECT)
+    return load_fail(L, "line %" PRIu64 ": expected a JSON object, got %s", L->line, json_kind_name(item->type));
+  idx_t r = L->nrows;
+  for (size_t c = 0; c < L->ncols; c++) L->cols[c].seen = false;
+  size_t hint = 0;
+  int rc = 0;
+  for (size_t m = 0; m < item->u.obj.len && !rc; m++) {
+    const cdlt_json_member *mb = &item->u.obj.members[m];
+    col_state *cs = find_col(L, &hint, mb->key, mb->key_len);
+    if (!cs || mb->value->type == CDLT_JSON_NULL) continue;
+    cs->seen = true;
+    rc = put_value(L, cs, r, mb->value);
+  }
+  if (rc) return rc;
+  for (size_t c = 0; c < L->ncols; c++) duckdb_validity_set_row_validity(L->cols[c].validity, r, L->cols[c].seen);
+  if (++L->nrows == L->cap) return push_chunk(L);
+  return 0;
 }
 
 static int duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table,
@@ -382,43 +581,97 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
   if (table->ncolumns == 0)
     return cdlt_error_set(err, CDLT_ERR_SCHEMA, "duckdb: cannot load '%s': table '%s' has no columns",
                           path, table->name);
-  cdlt_buf sql, cols, sel;
+  loader L = {.d = d, .path = path, .table = table->name, .ncols = table->ncolumns, .err = err};
+  cdlt_buf_init(&L.scratch);
+  cdlt_buf sql, sel;
   cdlt_buf_init(&sql);
-  cdlt_buf_init(&cols);
   cdlt_buf_init(&sel);
+  cdlt_input *in = NULL;
+  cdlt_json_reader *rd = NULL;
+  cdlt_json_doc doc;
+  cdlt_json_doc_init(&doc);
+  const char **names = calloc(L.ncols, sizeof *names);
+  L.cols = calloc(L.ncols, sizeof *L.cols);
+  L.types = calloc(L.ncols, sizeof *L.types);
   int rc = 0;
-  for (size_t i = 0; i < table->ncolumns && !rc; i++)
-    rc = column_read_sql(&cols, &sel, &table->columns[i], err);
+  if (!names || !L.cols || !L.types) {
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t i = 0; i < L.ncols && !rc; i++) {
+    col_state *cs = &L.cols[i];
+    cs->name = names[i] = table->columns[i].name;
+    cs->name_len = strlen(cs->name);
+    rc = column_read_sql(&cs->kind, &sel, &table->columns[i], err);
+    if (rc) break;
+    duckdb_type t = cs->kind == K_BIGINT   ? DUCKDB_TYPE_BIGINT
+                    : cs->kind == K_DOUBLE ? DUCKDB_TYPE_DOUBLE
+                    : cs->kind == K_BOOL   ? DUCKDB_TYPE_BOOLEAN
+                                           : DUCKDB_TYPE_VARCHAR;
+    L.types[i] = duckdb_create_logical_type(t);
+  }
   if (rc) goto done;
   rc = cdlt_buf_puts(&sql, "INSERT INTO ") ? CDLT_ERR_NOMEM : 0;
   if (!rc) rc = cdlt_sql_qualified(&sql, dl, dataset, table->name, err);
   if (rc) goto done;
   rc |= cdlt_buf_puts(&sql, " (");
-  for (size_t i = 0; i < table->ncolumns && !rc; i++) {
+  for (size_t i = 0; i < L.ncols && !rc; i++) {
     if (i) rc |= cdlt_buf_puts(&sql, ", ");
     if (!rc) rc = cdlt_sql_ident(&sql, dl, table->columns[i].name, err);
   }
   if (rc) goto done;
-  rc |= cdlt_buf_printf(&sql, ") SELECT %s FROM read_json(", sel.data);
-  rc |= cdlt_sql_string_literal(&sql, dl, path, strlen(path));
-  rc |= cdlt_buf_printf(&sql,
-                        ", format='newline_delimited', records=true, columns={%s}, "
-                        "compression='%s', maximum_object_size=" DUCK_MAX_OBJECT_SIZE
-                        ", ignore_errors=false)",
-                        cols.data, ends_with(path, ".gz") ? "gzip" : "uncompressed");
-  if (rc) {
+  if (cdlt_buf_printf(&sql, ") SELECT %s FROM appended_data", sel.data)) {
     rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     goto done;
   }
-  duckdb_result res;
-  if (duckdb_query(d->con, sql.data, &res) == DuckDBError) {
-    rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: cannot load '%s' into '%s': %s", path,
-                        table->name, duckdb_result_error(&res));
+
+  if ((rc = cdlt_input_open(&in, path, err)) || (rc = cdlt_json_reader_new(&rd, in, NULL, err))) {
+    rc = load_fail(&L, "%s", err->msg);
+    goto done;
   }
-  duckdb_destroy_result(&res);
+  if (duckdb_appender_create_query(d->con, sql.data, L.ncols, L.types, "appended_data", names, &L.app) ==
+      DuckDBError) {
+    L.has_app = true;   /* destroy even a failed appender */
+    rc = appender_fail(&L);
+    goto done;
+  }
+  L.has_app = true;
+  L.cap = duckdb_vector_size();
+  if (!(L.chunk = duckdb_create_data_chunk(L.types, L.ncols))) {
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  bind_vectors(&L);
+  uint64_t flushed = 0;
+  cdlt_json_value *item;
+  while (!rc && (rc = cdlt_json_reader_next_value(rd, &doc, &item, err)) == 1) {
+    cdlt_json_reader_item_position(rd, &L.line, NULL, NULL);
+    rc = put_row(&L, item);
+    cdlt_json_doc_reset(&doc);
+    uint64_t consumed = cdlt_json_reader_bytes_consumed(rd);
+    if (!rc && consumed - flushed >= DUCK_FLUSH_BYTES) {
+      flushed = consumed;
+      if (!(rc = push_chunk(&L)) && duckdb_appender_flush(L.app) == DuckDBError) rc = appender_fail(&L);
+    }
+  }
+  if (rc < 0 && rc != CDLT_ERR_DESTINATION && rc != CDLT_ERR_NOMEM) rc = load_fail(&L, "%s", err->msg);
+  if (rc) goto done;
+  if ((rc = push_chunk(&L))) goto done;
+  if (duckdb_appender_close(L.app) == DuckDBError) rc = appender_fail(&L);
 done:
+  if (L.chunk) duckdb_destroy_data_chunk(&L.chunk);
+  if (L.has_app) duckdb_appender_destroy(&L.app);
+  if (L.types)
+    for (size_t i = 0; i < L.ncols; i++)
+      if (L.types[i]) duckdb_destroy_logical_type(&L.types[i]);
+  cdlt_json_reader_free(rd);
+  cdlt_input_close(in);
+  cdlt_json_doc_release(&doc);
+  free(names);
+  free(L.cols);
+  free(L.types);
+  cdlt_buf_release(&L.scratch);
   cdlt_buf_release(&sql);
-  cdlt_buf_release(&cols);
   cdlt_buf_release(&sel);
   return rc;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cdlt/config.h"
 #include "extract/resource_hints.h"
 #include "package/package.h"
 #include "pipeline/load_info.h"
@@ -38,6 +39,44 @@ static char *default_schema_name(const char *pipeline_name, cdlt_error *err) {
   return cdlt_buf_detach(&b);
 }
 
+/* The destination and its credentials: explicit options > dlt's config providers (environment,
+ * .dlt/secrets.toml, .dlt/config.toml; named destinations via destination_type, §11) > the
+ * destination's default (duckdb: <cwd>/<pipeline>.duckdb, sqlite: <cwd>/<pipeline>.sqlite). */
+static int resolve_destination(cdlt_pipeline *p, const cdlt_pipeline_options *opts, cdlt_error *err) {
+  cdlt_config *cfg = NULL;
+  cdlt_config_options co = {.pipeline_name = opts->pipeline_name};
+  if (cdlt_config_open(&co, &cfg)) {
+    int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "%s", cdlt_config_errmsg(cfg));
+    cdlt_config_close(cfg);
+    return rc;
+  }
+  const char *type = p->destination_name;
+  cdlt_config_destination_type(cfg, p->destination_name, &type);
+  p->dest_vt = cdlt_destination_find(type ? type : p->destination_name);
+  if (!p->dest_vt) {
+    cdlt_config_close(cfg);
+    return cdlt_error_set(err, CDLT_ERR_USAGE, "unknown destination '%s' (available: duckdb, postgres, sqlite, filesystem)",
+                          p->destination_name);
+  }
+  if (opts->credentials) p->credentials = strdup(opts->credentials);
+  else {
+    const char *cred = NULL;
+    if (cdlt_config_credentials(cfg, p->destination_name, &cred, NULL) == 0 && cred) p->credentials = strdup(cred);
+    else if (!strcmp(p->dest_vt->name, "duckdb") || !strcmp(p->dest_vt->name, "sqlite")) {
+      char cwd[PATH_MAX];
+      if (!getcwd(cwd, sizeof cwd)) {
+        cdlt_config_close(cfg);
+        return cdlt_error_errno(err, errno, "cannot read the current directory");
+      }
+      if (asprintf(&p->credentials, "%s/%s.%s", cwd, opts->pipeline_name, p->dest_vt->name) < 0) p->credentials = NULL;
+    } else {
+      p->credentials = strdup("");   /* the destination reads what it needs (e.g. libpq env) or fails */
+    }
+  }
+  cdlt_config_close(cfg);
+  return p->credentials ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+}
+
 int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   cdlt_pipeline *p = calloc(1, sizeof *p);
   *out = p;
@@ -47,15 +86,13 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   p->name = strdup(opts->pipeline_name);
   p->destination_name = strdup(opts->destination ? opts->destination : "duckdb");
   if (!p->name || !p->destination_name) return fail(p, cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory"));
-  p->dest_vt = cdlt_destination_find(p->destination_name);
-  if (!p->dest_vt)
-    return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unknown destination '%s' (available: duckdb)", p->destination_name));
+  int rc = resolve_destination(p, opts, &p->err);
+  if (rc) return fail(p, rc);
 
   /* dataset names are normalized with the naming convention (§15) */
   cdlt_naming_ctx ctx = cdlt_naming_ctx_make(cdlt_naming_default(), 0);
   cdlt_buf b;
   cdlt_buf_init(&b);
-  int rc;
   if (opts->dataset_name) rc = cdlt_naming_normalize_identifier(&ctx, opts->dataset_name, strlen(opts->dataset_name), &b, &p->err);
   else {
     char *raw = NULL;
@@ -68,19 +105,13 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   p->schema_name = default_schema_name(opts->pipeline_name, &p->err);
   if (!p->dataset || !p->schema_name) return fail(p, p->err.code ? p->err.code : CDLT_ERR_NOMEM);
 
-  if (opts->credentials) {
-    p->credentials = dup_or_null(opts->credentials);
-  } else {
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) return fail(p, cdlt_error_errno(&p->err, errno, "cannot read the current directory"));
-    if (asprintf(&p->credentials, "%s/%s.duckdb", cwd, opts->pipeline_name) < 0) p->credentials = NULL;
-  }
-  if (!p->credentials) return fail(p, cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory"));
 
   p->naming = strdup(opts->naming ? opts->naming : "snake_case");
   p->replace_strategy = strdup(opts->replace_strategy ? opts->replace_strategy : "truncate-and-insert");
   p->refresh = dup_or_null(opts->refresh);
   p->detections = dup_or_null(opts->detections);
+  p->import_schema_path = dup_or_null(opts->import_schema_path);
+  p->export_schema_path = dup_or_null(opts->export_schema_path);
   p->dev_mode = opts->dev_mode != 0;
   p->skip_restore = opts->skip_restore != 0;
   if (!p->naming || !p->replace_strategy || (opts->refresh && !p->refresh))
@@ -116,6 +147,8 @@ void cdlt_pipeline_close(cdlt_pipeline *p) {
   free(p->replace_strategy);
   free(p->refresh);
   free(p->detections);
+  free(p->import_schema_path);
+  free(p->export_schema_path);
   free(p);
 }
 
@@ -142,6 +175,7 @@ int cdlt_pipeline_load_schema(const cdlt_pipeline *p, cdlt_schema **out, cdlt_er
         cdlt_json_object_set(&(*out)->doc, norm, "names", cdlt_json_cstr(&(*out)->doc, p->naming)))
       rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
+  if (!rc && p->import_schema_path) rc = cdlt_pipeline_import_schema(p, out, err);
   if (!rc && p->detections) rc = cdlt_schema_set_detections(*out, p->detections, err);
   free(path);
   return rc;
@@ -260,6 +294,7 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
     rc = cdlt_extract_files(p, paths, npaths, resource, load_id, &p->err);
     if (!rc) rc = finish_packages(p, &stats, &p->err);
   }
+  if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
   if (!rc && info) {
     *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
     if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");

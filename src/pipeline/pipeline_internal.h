@@ -24,6 +24,8 @@ struct cdlt_pipeline {
   char *refresh;              /* NULL or drop_sources / drop_resources / drop_data */
   bool skip_restore;          /* do not restore state/schema from the destination */
   char *detections;           /* NULL or the settings.detections to set (comma-separated) */
+  char *import_schema_path;   /* NULL, a schema file or a folder (dlt's import_schema_path) */
+  char *export_schema_path;   /* NULL or a folder for <schema>.schema.yaml */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;
   cdlt_error err;
@@ -45,6 +47,11 @@ int cdlt_run_stats_add_rows(cdlt_run_stats *st, const char *table, uint64_t rows
 
 /* Path of the live schema file: <workdir>/schemas/<schema_name>.schema.json (malloc'd). */
 char *cdlt_pipeline_schema_path(const cdlt_pipeline *p);
+/* schema_files.c: dlt's import_schema_path / export_schema_path. Import replaces *live (freed)
+ * with the imported schema when the file's hash differs from live's imported_version_hash;
+ * export writes <export dir>/<schema>.schema.yaml (defaults removed). */
+int cdlt_pipeline_import_schema(const cdlt_pipeline *p, cdlt_schema **live, cdlt_error *err);
+int cdlt_pipeline_export_schema(const cdlt_pipeline *p, cdlt_error *err);
 /* Loads the live schema, or makes a new default one when there is none. */
 int cdlt_pipeline_load_schema(const cdlt_pipeline *p, cdlt_schema **out, cdlt_error *err);
 

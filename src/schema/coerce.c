@@ -1,6 +1,7 @@
 /* coerce.c — inference for new columns and coercion into existing column types. */
 #include "schema/coerce.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/hash.h"
 #include "util/isotime.h"
 
 /* The text of a string value; dlt's typed-jsonl marks datetimes as "\uF027<iso>" (PUA-typed
@@ -136,6 +138,97 @@ static bool write_timestamp_us(int64_t us, cdlt_buf *out) {
   return cdlt_buf_putc(out, '"') == 0 && cdlt_buf_append(out, b, n) == 0 && cdlt_buf_putc(out, '"') == 0;
 }
 
+/* Python's str(Decimal(d)) for a finite double: its exact decimal expansion ("1" for 1.0,
+ * "12.5", "0.1000000000000000055511151231257827021181583404541015625") */
+static bool write_exact_decimal(double d, cdlt_buf *out) {
+  if (!isfinite(d)) return false;
+  char b[1200];
+  int n = snprintf(b, sizeof b, "%.1074f", d);
+  if (n <= 0 || (size_t)n >= sizeof b) return false;
+  char *dot = strchr(b, '.');
+  if (dot) {
+    char *end = b + n - 1;
+    while (end > dot && *end == '0') *end-- = 0;
+    if (end == dot) *end = 0;
+  }
+  if (!strcmp(b, "-0")) strcpy(b, "0");
+  return cdlt_buf_puts(out, b) == 0;
+}
+
+/* pendulum's compact time forms that the golden coercion table shows: digits "HH", "HHM",
+ * "HHMM", "HHMMSS" and "HH.f" (a fraction of a second) */
+static bool compact_time(const char *s, size_t n, int64_t *us) {
+  size_t digits = 0;
+  while (digits < n && s[digits] >= '0' && s[digits] <= '9') digits++;
+  if (digits < 2 || digits > 6 || digits == 5) return false;
+  int h = (s[0] - '0') * 10 + (s[1] - '0'), m = 0, sec = 0;
+  if (digits == 3) m = s[2] - '0';
+  if (digits >= 4) m = (s[2] - '0') * 10 + (s[3] - '0');
+  if (digits == 6) sec = (s[4] - '0') * 10 + (s[5] - '0');
+  int64_t frac = 0;
+  if (digits < n) {
+    if (s[digits] != '.' && s[digits] != ',') return false;
+    size_t k = digits + 1;
+    if (k == n) return false;
+    int64_t scale = 100000;
+    for (; k < n; k++) {
+      if (s[k] < '0' || s[k] > '9') return false;
+      frac += (s[k] - '0') * scale;
+      scale /= 10;
+    }
+  }
+  if (h > 23 || m > 59 || sec > 59) return false;
+  *us = ((int64_t)h * 3600 + m * 60 + sec) * 1000000 + frac;
+  return true;
+}
+
+/* binary (§3.7): a "0x.." hex string or canonical padded base64 text gives its bytes, a
+ * non-negative int its minimal little-endian bytes; written as base64 (the job format) */
+static bool write_binary(const cdlt_json_value *v, cdlt_buf *out) {
+  uint8_t small[64];
+  uint8_t *raw = small;
+  size_t n = 0;
+  bool ok = false;
+  if (v->type == CDLT_JSON_STRING) {
+    const char *s = v->u.str.ptr;
+    size_t len = v->u.str.len;
+    if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+      size_t hex = len - 2;
+      if (hex % 2 == 0) {
+        if (hex / 2 > sizeof small && !(raw = malloc(hex / 2))) return false;
+        ok = true;
+        for (size_t k = 0; ok && k < hex / 2; k++) {
+          int hi = -1, lo = -1;
+          char c1 = s[2 + 2 * k], c2 = s[3 + 2 * k];
+          hi = isxdigit((unsigned char)c1) ? (isdigit((unsigned char)c1) ? c1 - '0' : (tolower(c1) - 'a' + 10)) : -1;
+          lo = isxdigit((unsigned char)c2) ? (isdigit((unsigned char)c2) ? c2 - '0' : (tolower(c2) - 'a' + 10)) : -1;
+          if (hi < 0 || lo < 0) ok = false;
+          else raw[n++] = (uint8_t)(hi * 16 + lo);
+        }
+      }
+    } else if (len % 4 == 0 && len > 0) {
+      if (CDLT_BASE64_DECODED_MAX(len) > sizeof small && !(raw = malloc(CDLT_BASE64_DECODED_MAX(len)))) return false;
+      ok = cdlt_base64_decode(s, len, raw, &n, NULL) == 0;
+    }
+  } else if (v->type == CDLT_JSON_INT && v->u.num.i >= 0) {
+    uint64_t u = (uint64_t)v->u.num.i;
+    while (u) { raw[n++] = (uint8_t)(u & 0xff); u >>= 8; }
+    ok = true;
+  }
+  if (ok) {
+    size_t elen = cdlt_base64_encoded_len(n, true);
+    char *enc = malloc(elen + 1);
+    ok = enc != NULL;
+    if (ok) {
+      cdlt_base64_encode(raw, n, enc, true);
+      ok = cdlt_json_write_string(out, enc, elen) == 0;
+      free(enc);
+    }
+  }
+  if (raw != small) free(raw);
+  return ok;
+}
+
 bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *out) {
   switch (to) {
     case CDLT_TYPE_TEXT:
@@ -169,16 +262,16 @@ bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *ou
           if (to == CDLT_TYPE_BIGINT) return false;
           return cdlt_buf_append(out, v->u.num.text, v->u.num.len) == 0;
         case CDLT_JSON_FLOAT:
-          if (to != CDLT_TYPE_DECIMAL) {
+          if (to == CDLT_TYPE_BIGINT) {
             double d = v->u.num.d;
             if (!isfinite(d) || d != floor(d) || fabs(d) >= 9.2e18) return false;
             return cdlt_buf_printf(out, "%lld", (long long)d) == 0;
           }
-          return cdlt_buf_append(out, v->u.num.text, v->u.num.len) == 0;
+          return write_exact_decimal(v->u.num.d, out);   /* Decimal(float) */
         case CDLT_JSON_STRING: {
           long long i;
           if (text_to_int(v->u.str.ptr, v->u.str.len, &i)) return cdlt_buf_printf(out, "%lld", i) == 0;
-          if (to == CDLT_TYPE_DECIMAL) {
+          if (to != CDLT_TYPE_BIGINT) {
             double d;
             if (text_to_double(v->u.str.ptr, v->u.str.len, &d) && isfinite(d)) return write_double(d, out);
           }
@@ -250,6 +343,20 @@ bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *ou
       size_t len = cdlt_format_date(days, b);
       return cdlt_json_write_string(out, b, len) == 0;
     }
+    case CDLT_TYPE_TIME: {
+      int64_t us;
+      const char *str;
+      size_t n;
+      bool marked;
+      if (v->type != CDLT_JSON_STRING) return false;   /* numbers become variants (§3.7) */
+      string_view(v, &str, &n, &marked);
+      if (!cdlt_parse_iso_time(str, n, &us) && !compact_time(str, n, &us)) return false;
+      char b[24];
+      size_t len = cdlt_format_time(us, b);
+      return cdlt_json_write_string(out, b, len) == 0;
+    }
+    case CDLT_TYPE_BINARY:
+      return write_binary(v, out);
     case CDLT_TYPE_JSON:
       switch (v->type) {
         case CDLT_JSON_STRING: {
@@ -262,7 +369,9 @@ bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *ou
           cdlt_json_doc_release(&tmp);
           return ok;
         }
-        default: return cdlt_json_write(out, v, 0) == 0;
+        case CDLT_JSON_ARRAY:
+        case CDLT_JSON_OBJECT: return cdlt_json_write(out, v, 0) == 0;
+        default: return false;   /* a bare number or bool is not JSON data: a variant (§3.7) */
       }
     default: return false;
   }

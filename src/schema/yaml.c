@@ -1195,8 +1195,7 @@ static cdlt_json_value *parse_block_scalar(parser *p, int parent_indent) {
     }
     indent = max_indent > min_indent ? max_indent : min_indent;
   }
-  /* scan_block_scalar_breaks */
-  char *breaks = NULL;
+  /* PyYAML scan_block_scalar_breaks: empty lines after a content line */
   size_t breaks_len = 0;
 #define SCAN_BREAKS()                                                             \
   do {                                                                            \
@@ -1212,7 +1211,6 @@ static cdlt_json_value *parse_block_scalar(parser *p, int parent_indent) {
       break;                                                                      \
     }                                                                             \
   } while (0)
-  (void)breaks;
   SCAN_BREAKS();
   nbreaks = breaks_len;
   bool have_line_break = false;
@@ -1248,7 +1246,7 @@ static cdlt_json_value *parse_block_scalar(parser *p, int parent_indent) {
   /* the scalar ends at the start of the line holding the next token */
   size_t ls = line_start(p, q);
   p->pos = q < p->n ? ls : p->n;
-  if (p->pos < start) p->pos = start;
+  if (p->pos < start) p->pos = start;  /* never move backwards over the header */
   if (p->rc) return NULL;
   cdlt_json_value *v = cdlt_json_string(p->doc, b->data, b->len);
   if (!v) nomem(p);

@@ -469,6 +469,32 @@ static void test_formats(void) {
   free(out);
 }
 
+/* the file_format hint of a resource wins; types survive the parquet round trip */
+static void test_format_hint_types(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "ty.jsonl", "{\"id\": 1, \"d\": \"2024-03-04\", \"j\": {\"a\": [1, \"x\"]}, \"dec\": \"12.50\", \"t\": \"10:11:12\", \"b\": \"AAH/\", \"n\": \"2024-01-01T10:00:00+05:00\"}\n{\"id\": 2}\n");
+  cdlt_ok(&e, "run '%s' --pipeline ty --destination filesystem --credentials '%s' --columns \"%s\" --hints "
+              "'{\"file_format\": \"parquet\"}'",
+          f, e.bucket, "{\\\"d\\\":{\\\"data_type\\\":\\\"date\\\"},\\\"j\\\":{\\\"data_type\\\":\\\"json\\\"},\\\"dec\\\":{\\\"data_type\\\":\\\"decimal\\\"},\\\"t\\\":{\\\"data_type\\\":\\\"time\\\"},\\\"b\\\":{\\\"data_type\\\":\\\"binary\\\"},\\\"n\\\":{\\\"data_type\\\":\\\"timestamp\\\",\\\"timezone\\\":false}}");
+  char root[1024];
+  snprintf(root, sizeof root, "%s/ty_dataset", e.bucket);
+  char *files = list_files(root);
+  const char *pf = line_with(files, "ty/");
+  CHECK_MSG(strlen(pf) > 8 && !strcmp(pf + strlen(pf) - 8, ".parquet"), "%s", pf);
+  free(files);
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "sql ty \"SELECT id, d, j, dec, t, b, n FROM ty ORDER BY id\" --credentials '%s'", e.bucket);
+  CHECK_EQ_INT(rc, 0);
+  CHECK_EQ_STR(out,
+               "id | d          | j             | dec          | t        | b            | n\n"
+               "---+------------+---------------+--------------+----------+--------------+--------------------\n"
+               "1  | 2024-03-04 | {\"a\":[1,\"x\"]} | 12.500000000 | 10:11:12 | \\x00\\x01\\xFF | 2024-01-01T05:00:00\n"
+               "2  | NULL       | NULL          | NULL         | NULL     | NULL         | NULL\n"
+               "(2 rows)\n");
+  free(out);
+}
+
 /* ---------------------------------------------------------------- layout placeholders */
 
 static void test_layout(void) {
@@ -574,6 +600,31 @@ static void test_exactly_once(void) {
   free(out);
 }
 
+/* ---------------------------------------------------------------- restore on a fresh working dir */
+
+static void test_restore(void) {
+  env e;
+  env_new(&e);
+  const char *f1 = write_file(&e, "a.jsonl", "{\"id\": 1, \"name\": \"x\"}\n");
+  cdlt_ok(&e, "run '%s' --pipeline rs --table t --destination filesystem --credentials '%s'", f1, e.bucket);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s/pipelines/rs'", e.data);
+  CHECK_EQ_INT(system(cmd), 0);
+  /* the schema (with `name`) comes back from the _dlt_version / state files through the views */
+  const char *f2 = write_file(&e, "b.jsonl", "{\"id\": 2}\n");
+  cdlt_ok(&e, "run '%s' --pipeline rs --table t --destination filesystem --credentials '%s'", f2, e.bucket);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/pipelines/rs/schemas/rs.schema.json", e.data);
+  char *schema = check_read_file(path, NULL);
+  CHECK_MSG(contains(schema, "\"name\": {"), "%s", schema ? schema : "(missing)");
+  free(schema);
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "sql rs \"SELECT id, name FROM t ORDER BY id\" --format csv --credentials '%s'", e.bucket);
+  CHECK_EQ_INT(rc, 0);
+  CHECK_EQ_STR(out, "id,name\r\n1,x\r\n2,\r\n");
+  free(out);
+}
+
 static void test_bad_bucket(void) {
   env e;
   env_new(&e);
@@ -590,8 +641,10 @@ int main(void) {
   test_default_layout_and_dlt_files();
   test_append_evolution_replace();
   test_formats();
+  test_format_hint_types();
   test_layout();
   test_exactly_once();
+  test_restore();
   test_bad_bucket();
   return check_finish();
 }

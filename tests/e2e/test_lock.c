@@ -31,7 +31,7 @@ static void start_holder(const env *e, const char *pipeline, holder *h) {
   snprintf(h->out, sizeof h->out, "%s/holder.out", e->dir);
   unlink(fifo);
   CHECK(mkfifo(fifo, 0600) == 0);
-  h->fifo_w = open(fifo, O_RDWR);   /* a writer exists, so the reader's open does not block */
+  h->fifo_w = open(fifo, O_RDWR | O_CLOEXEC);   /* a writer exists, so the reader's open does not block */
   CHECK(h->fifo_w >= 0);
   char cmd[4096];
   snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' exec '%s' run - --table t --pipeline %s --credentials '%s' <'%s' >'%s' 2>&1",

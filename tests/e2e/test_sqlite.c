@@ -257,6 +257,70 @@ static void test_replace(void) {
   CHECK_SQ(&e, "ds", "SELECT count(*) FROM ds._dlt_loads", "3");
 }
 
+/* ---------------------------------------------------------------- column types from hints */
+
+static const char types_cols[] = "{\\\"d\\\":{\\\"data_type\\\":\\\"date\\\"},\\\"j\\\":{\\\"data_type\\\":\\\"json\\\"},\\\"dec\\\":{\\\"data_type\\\":\\\"decimal\\\"},\\\"t\\\":{\\\"data_type\\\":\\\"time\\\"},\\\"b\\\":{\\\"data_type\\\":\\\"binary\\\"},\\\"n\\\":{\\\"data_type\\\":\\\"timestamp\\\",\\\"timezone\\\":false}}";
+
+static void test_types(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "ty.jsonl", "{\"id\": 1, \"d\": \"2024-03-04\", \"j\": {\"a\": [1, \"x\"]}, \"dec\": \"12.50\", \"t\": \"10:11:12\", \"b\": \"AAH/\", \"n\": \"2024-01-01T10:00:00+05:00\"}\n{\"id\": 2}\n");
+  cdlt_ok(&e, "run '%s' --pipeline ty --dataset ds --destination sqlite --credentials '%s' --columns \"%s\"", f, e.db,
+          types_cols);
+  CHECK_SQ(&e, "ds", "SELECT name, type FROM pragma_table_info('ty', 'ds') ORDER BY cid",
+           "d|DATE\nj|TEXT\ndec|DECIMAL(38,9)\nt|TIME\nb|BLOB\nn|TIMESTAMP\nid|INTEGER\n_dlt_load_id|TEXT\n_dlt_id|TEXT");
+  CHECK_SQ(&e, "ds", "SELECT d, j, typeof(dec), t, hex(b), n FROM ds.ty WHERE id = 1",
+           "2024-03-04|{\"a\":[1,\"x\"]}|real|10:11:12|0001FF|2024-01-01T05:00:00");
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "sql ty \"SELECT id, d, j, dec, t, b, n FROM ty ORDER BY id\" --credentials '%s'", e.db);
+  CHECK_EQ_INT(rc, 0);
+  CHECK_EQ_STR(out,
+               "id | d          | j             | dec  | t        | b            | n\n"
+               "---+------------+---------------+------+----------+--------------+--------------------\n"
+               "1  | 2024-03-04 | {\"a\":[1,\"x\"]} | 12.5 | 10:11:12 | \\x00\\x01\\xFF | 2024-01-01T05:00:00\n"
+               "2  | NULL       | NULL          | NULL | NULL     | NULL         | NULL\n"
+               "(2 rows)\n");
+  free(out);
+}
+
+/* ---------------------------------------------------------------- merge (staging dataset file) */
+
+static void test_merge(void) {
+  env e;
+  env_new(&e);
+  const char *run = "run '%s' --pipeline mg --dataset ds --table m --write-disposition merge --primary-key id "
+                    "--destination sqlite --credentials '%s'";
+  const char *f1 = write_file(&e, "m1.jsonl", "{\"id\": 1, \"v\": \"a\"}\n{\"id\": 2, \"v\": \"b\"}\n");
+  cdlt_ok(&e, run, f1, e.db);
+  const char *f2 = write_file(&e, "m2.jsonl", "{\"id\": 2, \"v\": \"B\"}\n{\"id\": 3, \"v\": \"c\"}\n");
+  cdlt_ok(&e, run, f2, e.db);
+  CHECK_SQ(&e, "ds", "SELECT id, v FROM ds.m ORDER BY id", "1|a\n2|B\n3|c");
+  /* the staging dataset is its own attached file */
+  struct stat st;
+  CHECK(stat(ds_file(&e, "ds_staging"), &st) == 0);
+}
+
+/* ---------------------------------------------------------------- restore on a fresh working dir */
+
+static void test_restore(void) {
+  env e;
+  env_new(&e);
+  const char *f1 = write_file(&e, "a.jsonl", "{\"id\": 1, \"name\": \"x\"}\n");
+  cdlt_ok(&e, "run '%s' --pipeline rs --dataset ds --table t --destination sqlite --credentials '%s'", f1, e.db);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s/pipelines/rs'", e.data);
+  CHECK_EQ_INT(system(cmd), 0);
+  /* the schema (with `name`) and state come back from the dataset file */
+  const char *f2 = write_file(&e, "b.jsonl", "{\"id\": 2}\n");
+  cdlt_ok(&e, "run '%s' --pipeline rs --dataset ds --table t --destination sqlite --credentials '%s'", f2, e.db);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/pipelines/rs/schemas/rs.schema.json", e.data);
+  char *schema = check_read_file(path, NULL);
+  CHECK_MSG(contains(schema, "\"name\": {"), "%s", schema ? schema : "(missing)");
+  free(schema);
+  CHECK_SQ(&e, "ds", "SELECT id, name FROM ds.t ORDER BY id", "1|x\n2|NULL");
+}
+
 /* ---------------------------------------------------------------- failed load, rerun: exactly once */
 
 static void test_exactly_once_after_failed_load(void) {
@@ -342,6 +406,9 @@ int main(void) {
   test_nested();
   test_evolution();
   test_replace();
+  test_merge();
+  test_types();
+  test_restore();
   test_exactly_once_after_failed_load();
   test_locked();
   test_bad_path();

@@ -210,10 +210,13 @@ int pg_server_start(pg_server **out, char *why, size_t whylen) {
     free(s);
     return -1;
   }
-  const char *tmp = getenv("TMPDIR");
-  snprintf(s->dir, sizeof s->dir, "%s/cdlt-pg-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+  /* as root the dir must be reachable by the postgres user: /tmp, not a private $TMPDIR */
+  const char *tmp = getenv("CDLT_PG_TMPDIR");
+  if (!tmp || !*tmp) tmp = geteuid() == 0 ? "/tmp" : getenv("TMPDIR");
+  if (!tmp || !*tmp) tmp = "/tmp";
+  snprintf(s->dir, sizeof s->dir, "%s/cdlt-pg-XXXXXX", tmp);
   if (!mkdtemp(s->dir)) {
-    fail(why, whylen, "cannot create a temp dir in %s: %s", tmp && *tmp ? tmp : "/tmp", strerror(errno));
+    fail(why, whylen, "cannot create a temp dir in %s: %s", tmp, strerror(errno));
     free(s);
     return -1;
   }

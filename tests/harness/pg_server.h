@@ -7,7 +7,8 @@
  *   pg_server_stop(s); pg_server_restart(s);   (fault injection: immediate stop, start again)
  *   pg_server_destroy(s);                      (also done at exit and if the process dies)
  *
- * The server is initdb'ed into a fresh temp dir and started with pg_ctl on a free loopback port
+ * The server is initdb'ed into a fresh temp dir ($CDLT_PG_TMPDIR, else /tmp as root, else
+ * $TMPDIR or /tmp) and started with pg_ctl on a free loopback port
  * (listen_addresses=127.0.0.1, unix socket inside the temp dir, fsync=off, log_statement=all). Binaries come from
  * $CDLT_PG_BINDIR or the newest /usr/lib/postgresql/<ver>/bin. initdb refuses to run as root:
  * as root, every server command runs as the `postgres` system user (`runuser -u postgres --`,

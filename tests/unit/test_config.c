@@ -336,6 +336,25 @@ static void test_bad_toml_and_init(void) {
   CHECK_EQ_INT(cdlt_config_credentials(c, "postgres", &cred, NULL), 0);
   CHECK_EQ_STR(cred, "host='localhost' port='5432' dbname='dlt_data' user='loader' password='<configure me>' connect_timeout='15'");
   cdlt_config_close(c);
+  /* the scaffolded pipeline file loads: its glob finds the sample data */
+  char pf[800];
+  snprintf(pf, sizeof pf, "%s/shop.pipeline.toml", dir);
+  cdlt_pipeline_file *f = NULL;
+  CHECK_EQ_INT(cdlt_pipeline_file_load(pf, &f), 0);
+  if (f && cdlt_pipeline_file_resource_count(f) == 1) {
+    size_t n = 0;
+    const char *const *paths = cdlt_pipeline_file_resource_paths(f, 0, &n);
+    snprintf(want, sizeof want, "%s/data/shop.jsonl", dir);
+    CHECK_EQ_INT(n, 1);
+    CHECK_EQ_STR(n ? paths[0] : NULL, want);
+    CHECK_EQ_STR(cdlt_pipeline_file_options(f)->destination, "postgres");
+    CHECK_EQ_STR(cdlt_pipeline_file_resource_options(f, 0)->hints_json,
+                 "{\"table_name\":\"shop\",\"write_disposition\":\"append\",\"primary_key\":\"id\","
+                 "\"columns\":{\"created_at\":{\"data_type\":\"timestamp\"}}}");
+  } else {
+    CHECK_MSG(0, "scaffolded pipeline file: %s", f ? cdlt_pipeline_file_errmsg(f) : "nomem");
+  }
+  cdlt_pipeline_file_free(f);
 }
 
 int main(void) {

@@ -1,0 +1,143 @@
+/* test_crash.c — crash safety (§5.7): the real `cdlt` binary is killed with SIGKILL at every named
+ * fault point (CDLT_FAULT_POINT) of an incremental run, then run again until it has caught up.
+ * Every row must be in the destination exactly once, the cursor must be right, and a run that
+ * finds pending packages must finish them first and say so. Also the error mode
+ * (CDLT_FAULT_MODE=error): a clear error, then a clean rerun. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "e2e.h"
+
+typedef struct point {
+  const char *name;
+  const char *hit;          /* CDLT_FAULT_HIT, NULL = 1 */
+  bool leaves_pending;      /* the killed run leaves a package for the next run */
+  bool first_run_only;      /* the point is only reached in the first run of a pipeline */
+} point;
+
+static const point POINTS[] = {
+    {"extract.before_commit", NULL, false},
+    {"extract.after_commit", NULL, true},
+    {"state.before_save", NULL, true},            /* extract committed, state.json not yet saved */
+    {"normalize.before_live_schema", NULL, true},
+    {"normalize.before_commit", NULL, true},
+    {"normalize.after_commit", NULL, true},
+    {"load.before_commit", NULL, true},
+    {"load.after_commit", NULL, true},
+    {"state.before_save", "2", false, true},      /* everything loaded, first_run flag not saved */
+};
+
+static const char *DATA1 = "{\"id\":1,\"ts\":\"2024-01-01T00:00:00Z\",\"tags\":[\"a\",\"b\"]}\n"
+                           "{\"id\":2,\"ts\":\"2024-01-02T00:00:00Z\",\"tags\":[\"c\"]}\n"
+                           "{\"id\":3,\"ts\":\"2024-01-02T00:00:00Z\",\"tags\":[]}\n";
+static const char *DATA2 = "{\"id\":3,\"ts\":\"2024-01-02T00:00:00Z\",\"tags\":[]}\n"
+                           "{\"id\":4,\"ts\":\"2024-01-03T00:00:00Z\",\"tags\":[\"d\"]}\n";
+
+#define ARGS "--pipeline cr --table ev --primary-key id --incremental ts"
+
+static int run_with_fault(const env *e, const char *file, const char *point, const char *hit, const char *mode, char **out) {
+  setenv("CDLT_FAULT_POINT", point, 1);
+  if (hit) setenv("CDLT_FAULT_HIT", hit, 1);
+  if (mode) setenv("CDLT_FAULT_MODE", mode, 1);
+  int rc = cdlt(e, out, "run '%s' " ARGS " --credentials '%s'", file, e->db);
+  unsetenv("CDLT_FAULT_POINT");
+  unsetenv("CDLT_FAULT_HIT");
+  unsetenv("CDLT_FAULT_MODE");
+  return rc;
+}
+
+/* runs `file` until a run extracted it (not only finished pending packages); returns how many
+ * runs said they finished pending packages */
+static int catch_up(const env *e, const char *file) {
+  int pending_runs = 0;
+  for (int k = 0; k < 3; k++) {
+    char *out = NULL;
+    int rc = cdlt(e, &out, "run '%s' " ARGS " --credentials '%s'", file, e->db);
+    CHECK_MSG(rc == 0, "rerun failed: %s", out);
+    bool pending = contains(out, "Pending load packages from an interrupted run were loaded first");
+    free(out);
+    if (!pending || rc) break;
+    pending_runs++;
+  }
+  return pending_runs;
+}
+
+static void check_final(const env *e, const char *label) {
+  char *got = q(e->db, "SELECT id, count(*) FROM cr_dataset.ev GROUP BY id ORDER BY id");
+  CHECK_MSG(got && !strcmp(got, "1|1\n2|1\n3|1\n4|1"), "%s: rows %s", label, got);
+  free(got);
+  got = q(e->db, "SELECT value, count(*) FROM cr_dataset.ev__tags GROUP BY value ORDER BY value");
+  CHECK_MSG(got && !strcmp(got, "a|1\nb|1\nc|1\nd|1"), "%s: nested rows %s", label, got);
+  free(got);
+  /* every load has its _dlt_loads row once; every data load id is a completed load */
+  got = q(e->db, "SELECT count(*) - count(DISTINCT load_id) FROM cr_dataset._dlt_loads");
+  CHECK_MSG(got && !strcmp(got, "0"), "%s: duplicate loads %s", label, got);
+  free(got);
+  got = q(e->db, "SELECT count(*) FROM cr_dataset.ev WHERE _dlt_load_id NOT IN (SELECT load_id FROM cr_dataset._dlt_loads)");
+  CHECK_MSG(got && !strcmp(got, "0"), "%s: rows of unfinished loads %s", label, got);
+  free(got);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/pipelines/cr/state.json", e->data);
+  char *st = check_read_file(path, NULL);
+  CHECK_MSG(contains(st, "\"last_value\":\"2024-01-03T00:00:00Z\""), "%s: state %s", label, st);
+  free(st);
+}
+
+static void test_kill_everywhere(void) {
+  for (size_t k = 0; k < sizeof POINTS / sizeof *POINTS; k++) {
+    const point *pt = &POINTS[k];
+    char label[128];
+    snprintf(label, sizeof label, "%s#%s", pt->name, pt->hit ? pt->hit : "1");
+    /* the crash in the first run (fresh pipeline) */
+    env e;
+    env_new(&e);
+    const char *f1 = write_file(&e, "d1.jsonl", DATA1);
+    const char *f2 = write_file(&e, "d2.jsonl", DATA2);
+    char *out = NULL;
+    int rc = run_with_fault(&e, f1, pt->name, pt->hit, NULL, &out);
+    CHECK_MSG(rc != 0, "%s: the run was not killed: %s", label, out);
+    free(out);
+    int pending = catch_up(&e, f1);
+    CHECK_MSG(pending == (pt->leaves_pending ? 1 : 0), "%s: %d run(s) finished pending packages", label, pending);
+    CHECK_EQ_INT(catch_up(&e, f2), 0);
+    check_final(&e, label);
+    if (pt->first_run_only) continue;
+
+    /* the crash in a later run (the cursor moves while the destination has data) */
+    env e2;
+    env_new(&e2);
+    f1 = write_file(&e2, "d1.jsonl", DATA1);
+    f2 = write_file(&e2, "d2.jsonl", DATA2);
+    cdlt_ok(&e2, "run '%s' " ARGS " --credentials '%s'", f1, e2.db);
+    rc = run_with_fault(&e2, f2, pt->name, pt->hit, NULL, &out);
+    CHECK_MSG(rc != 0, "%s (run 2): the run was not killed: %s", label, out);
+    free(out);
+    pending = catch_up(&e2, f2);
+    CHECK_MSG(pending == (pt->leaves_pending ? 1 : 0), "%s (run 2): %d run(s) finished pending packages", label, pending);
+    CHECK_EQ_INT(catch_up(&e2, f1), 0);   /* old data: nothing new */
+    check_final(&e2, label);
+  }
+}
+
+static void test_error_mode(void) {
+  env e;
+  env_new(&e);
+  const char *f1 = write_file(&e, "d1.jsonl", DATA1);
+  const char *f2 = write_file(&e, "d2.jsonl", DATA2);
+  char *out = NULL;
+  CHECK_EQ_INT(run_with_fault(&e, f1, "normalize.before_commit", NULL, "error", &out), 1);
+  CHECK_EQ_STR(out, "cdlt run: injected fault at 'normalize.before_commit'\n");
+  free(out);
+  CHECK_EQ_INT(catch_up(&e, f1), 1);
+  CHECK_EQ_INT(catch_up(&e, f2), 0);
+  check_final(&e, "error mode");
+}
+
+int main(void) {
+  test_error_mode();
+  test_kill_everywhere();
+  return check_finish();
+}
