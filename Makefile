@@ -37,5 +37,9 @@ fuzz: bootstrap
 valgrind: build
 	@tests/valgrind/run_cli.sh $(BUILD)/cdlt
 
+# Benchmarks vs DuckDB / psql references (not part of `make test`); results in bench/results/.
+bench: bootstrap
+	@BUILD=$(BUILD) JOBS=$(JOBS) bench/run.sh $(BENCH_ARGS)
+
 clean:
 	rm -rf build build-asan build-fuzz

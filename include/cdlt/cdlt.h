@@ -139,7 +139,9 @@ void cdlt_load_info_free(cdlt_load_info *info);
  * default schema (unqualified table names resolve there; on SQLite every attached dataset is
  * searched). Destination and dataset are the ones the pipeline was opened with; when they were
  * left at their defaults and the working dir's state.json (the last run) names others
- * (destination_type, dataset_name), those are used. The filesystem destination is queried through
+ * (destination_type, dataset_name), those are used (with that destination's default database file
+ * unless credentials were given). A DuckDB/SQLite database file that does not exist is an error
+ * (CDLT_ERR_NOT_FOUND), never created. The filesystem destination is queried through
  * an in-memory DuckDB with one view per table over its files. Values are text as the destination
  * renders them (NULL pointer = SQL NULL). */
 typedef struct cdlt_query_result cdlt_query_result;
@@ -209,6 +211,114 @@ int cdlt_pipeline_get_resource_state(cdlt_pipeline *p, const char *resource, cha
 /* Replaces that state with json (an object); bumps the state version. The next run carries it
  * into the destination. */
 int cdlt_pipeline_set_resource_state(cdlt_pipeline *p, const char *resource, const char *json);
+
+/* ------------------------------------------------------------------------------------------ */
+/* Resources, transformers and sources (dlt's @dlt.resource, @dlt.transformer, @dlt.source and
+ * pipeline.run(source)) — see docs/internals/C_API.md
+ *
+ * A resource is a generator callback that emits items as JSON text; a transformer receives every
+ * item its parent emits (after the parent's incremental filter) and emits its own; a source
+ * groups resources and is run as ONE load package (all of its resources, as dlt does).
+ *
+ *   static int gen(void *user, cdlt_emitter *em) {
+ *     cdlt_emit_json(em, "[{\"id\":1},{\"id\":2}]", 19);   (an object, a page, or JSON Lines)
+ *     return CDLT_DONE;                                      (0 = call me again for more)
+ *   }
+ *   cdlt_resource *r; cdlt_resource_new("items", gen, NULL, &r);
+ *   cdlt_source *s;   cdlt_source_new("demo", &s); cdlt_source_add(s, r);
+ *   cdlt_pipeline_run(p, s, &info); ... cdlt_source_free(s);
+ *
+ * Ownership: cdlt_resource_new / cdlt_transformer_new give the caller one reference;
+ * cdlt_source_add takes that reference over (also when it fails); cdlt_resource_free drops a
+ * reference the caller still holds (e.g. the parent of a transformer that was not added to the
+ * source). A transformer keeps its parent alive. A source is freed with cdlt_source_free; the
+ * pipeline functions only borrow it, and a source may be run again (the callbacks are called
+ * again).
+ * Threads: resources and sources are not locked; a source is used by one run at a time. The
+ * callbacks of a resource are called from one thread at a time; resources marked parallel (and
+ * their transformers) run on a worker pool thread, concurrently with the other resources.
+ * The callbacks' `user` pointers are never touched by cdlt. */
+
+#define CDLT_DONE 1   /* a generator's "finished" return value */
+
+typedef struct cdlt_emitter cdlt_emitter;
+typedef struct cdlt_resource cdlt_resource;
+typedef struct cdlt_source cdlt_source;
+
+/* Called until it returns CDLT_DONE (1); 0 = call again; < 0 = the resource failed (the run
+ * fails with the message given to cdlt_emitter_fail, else "resource '<name>' failed (<status>)"). */
+typedef int (*cdlt_resource_fn)(void *user, cdlt_emitter *em);
+/* Called once per item of the parent, item_json being its compact JSON (valid during the call).
+ * Returns >= 0 on success, < 0 on failure (as above). */
+typedef int (*cdlt_transform_fn)(void *user, const char *item_json, size_t len, cdlt_emitter *em);
+
+/* Emits items: json is one JSON value (an object, or a page: an array of items) or several
+ * whitespace-separated values (JSON Lines); it is parsed during the call and not retained.
+ * Items that are not objects are loaded as {"value": x}, as dlt does. Parse errors name the
+ * resource ("invalid JSON in '<resource>' at line 1, column 9 (byte 8): ..."); after a failed
+ * emit the resource fails: return the status. Valid only inside the callback that received em. */
+int cdlt_emit_json(cdlt_emitter *em, const char *json, size_t len);
+/* Sets the message the run fails with (copied) and returns status (a negative cdlt_status;
+ * anything else becomes CDLT_ERR_USAGE) for `return cdlt_emitter_fail(em, rc, "...")`. */
+int cdlt_emitter_fail(cdlt_emitter *em, int status, const char *msg);
+/* The resource's name. Owned by em. */
+const char *cdlt_emitter_resource_name(const cdlt_emitter *em);
+/* The resource's incremental cursor as compact JSON text, owned by em (NULL when the resource has
+ * no "incremental" hint or the value is not set): the start value is dlt's
+ * incremental.start_value — the last_value stored by the previous run, else initial_value — for
+ * asking an API for "changed since X"; the end value is the hint's end_value. Items are still
+ * filtered by the cursor as they are emitted. */
+const char *cdlt_emitter_incremental_start(const cdlt_emitter *em);
+const char *cdlt_emitter_incremental_end(const cdlt_emitter *em);
+/* The resource state (dlt's dlt.current.resource_state(): sources.<schema>.resources.<resource>,
+ * without the cursor's "incremental" key) as compact JSON, "{}" when none; *json_out is freed
+ * with cdlt_free. set replaces it with json (an object; the cursor is kept); it is saved with
+ * the package, like dlt's state. */
+int cdlt_emitter_get_state(cdlt_emitter *em, char **json_out);
+int cdlt_emitter_set_state(cdlt_emitter *em, const char *json);
+
+/* A generator resource named `name` (its table unless hints give table_name); name is copied. */
+int cdlt_resource_new(const char *name, cdlt_resource_fn fn, void *user, cdlt_resource **out);
+/* A transformer of parent (parent | name). The parent runs once per run and feeds every
+ * transformer of it; the parent's own items are loaded only if the parent is in the source. */
+int cdlt_transformer_new(const char *name, cdlt_resource *parent, cdlt_transform_fn fn, void *user,
+                         cdlt_resource **out);
+/* The resource hints, as cdlt_resource_options.hints_json (copied; validated now: an invalid
+ * hint returns CDLT_ERR_USAGE with the message in cdlt_resource_errmsg). NULL clears them. */
+int cdlt_resource_set_hints(cdlt_resource *r, const char *hints_json);
+/* on = 1: the resource (with its transformers) runs on a worker thread (dlt's parallelized=True).
+ * Output does not depend on scheduling: each resource writes its own job files. */
+int cdlt_resource_set_parallel(cdlt_resource *r, int on);
+/* Message of the last failed call on r ("" when none). Owned by r. */
+const char *cdlt_resource_errmsg(const cdlt_resource *r);
+/* Drops the caller's reference (NULL accepted). */
+void cdlt_resource_free(cdlt_resource *r);
+
+/* A source; name is copied (used in messages; tables go to the pipeline's default schema). */
+int cdlt_source_new(const char *name, cdlt_source **out);
+/* Adds res (takes over the caller's reference, also on failure). CDLT_ERR_USAGE when a resource
+ * with the same name is already in the source (message in cdlt_source_errmsg). Resources run and
+ * are loaded in the order added. */
+int cdlt_source_add(cdlt_source *src, cdlt_resource *res);
+/* Source-level hints (dlt's @dlt.source arguments), stored in the schema: max_table_nesting
+ * (-1 = unset) and schema_contract ("evolve" | "freeze" | "discard_row" | "discard_value", or a
+ * JSON object {"tables": mode, "columns": mode, "data_type": mode}). */
+int cdlt_source_set_max_table_nesting(cdlt_source *src, int max_table_nesting);
+int cdlt_source_set_schema_contract(cdlt_source *src, const char *contract);
+const char *cdlt_source_errmsg(const cdlt_source *src);
+void cdlt_source_free(cdlt_source *src);
+
+/* Runs the source: extract (one package), normalize, load — as cdlt_pipeline_run_files, which it
+ * mirrors (pending packages of an interrupted run are finished first and the source is NOT
+ * extracted then: cdlt_load_info_pending_only). Errors (also a callback's) are in cdlt_errmsg(p).
+ * src is borrowed. */
+int cdlt_pipeline_run(cdlt_pipeline *p, cdlt_source *src, cdlt_load_info **info);
+/* The stages separately (dlt's pipeline.extract / normalize / load). extract writes one extracted
+ * package (*load_id, may be NULL, receives its id: malloc'd, cdlt_free); normalize normalizes
+ * every extracted package; load loads every normalized one (*info as in cdlt_pipeline_run). */
+int cdlt_pipeline_extract(cdlt_pipeline *p, cdlt_source *src, char **load_id);
+int cdlt_pipeline_normalize(cdlt_pipeline *p);
+int cdlt_pipeline_load(cdlt_pipeline *p, cdlt_load_info **info);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #define CLI_EXIT_USAGE 2
 
 int cmd_run(int argc, char **argv);
+int cmd_pipeline(int argc, char **argv);
 int cmd_schema(int argc, char **argv);
 int cmd_sql(int argc, char **argv);
 int cmd_config(int argc, char **argv);

@@ -13,6 +13,7 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run       load JSON / JSON Lines files (or stdin) into a destination\n"
+    "  pipeline  inspect a pipeline: info, trace, load packages, drop, sync\n"
     "  schema    validate a dlt schema file and print it as YAML or JSON\n"
     "  sql       run a SQL query against a pipeline's dataset and print the result\n"
     "  config    show the resolved configuration (config/secrets providers)\n"
@@ -35,6 +36,7 @@ int main(int argc, char **argv) {
     return CLI_EXIT_OK;
   }
   if (!strcmp(cmd, "run")) return cmd_run(argc - 1, argv + 1);
+  if (!strcmp(cmd, "pipeline")) return cmd_pipeline(argc - 1, argv + 1);
   if (!strcmp(cmd, "schema")) return cmd_schema(argc - 1, argv + 1);
   if (!strcmp(cmd, "sql")) return cmd_sql(argc - 1, argv + 1);
   if (!strcmp(cmd, "config")) return cmd_config(argc - 1, argv + 1);

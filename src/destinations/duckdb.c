@@ -323,7 +323,7 @@ static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
  * transaction (the appender uses the connection's open transaction). */
 
 /* input bytes buffered in the appender before its INSERT runs */
-#define DUCK_FLUSH_BYTES ((uint64_t)8 << 20)
+#define DUCK_FLUSH_BYTES ((uint64_t)4 << 20)
 
 /* how a column's values are appended (the appended_data column type) */
 typedef enum { K_TEXT, K_BIGINT, K_DOUBLE, K_BOOL, K_JSON } col_kind;

@@ -9,6 +9,8 @@
  *   format       the table's `file_format` hint, else NORMALIZE__LOADER_FILE_FORMAT, else jsonl
  *   compression  gzip for jsonl/csv unless NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION or
  *                DATA_WRITER__DISABLE_COMPRESSION is true
+ * All settings come from dlt's config providers (env, .dlt/secrets.toml, .dlt/config.toml: e.g.
+ * [destination.filesystem] bucket_url / layout, [normalize] loader_file_format).
  * Queries (dlt's filesystem SQL client): an in-memory DuckDB where each dataset folder of the
  * bucket is a schema and each table with files is a view over them (read_json / read_csv /
  * read_parquet, typed from the newest stored schema); `_dlt_loads`, `_dlt_version` and
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cdlt/config.h"
 #include "destinations/filesystem.h"
 #include "json/json.h"
 #include "load/sql_gen.h"
@@ -32,9 +35,14 @@ extern const cdlt_destination_vtab cdlt_filesystem_destination;
 
 bool cdlt_fsd_is(const cdlt_destination *d) { return d && d->vtab == &cdlt_filesystem_destination; }
 
-static bool env_true(const char *name) {
-  const char *v = getenv(name);
+static bool is_true(const char *v) {
   return v && (!strcmp(v, "true") || !strcmp(v, "True") || !strcmp(v, "TRUE") || !strcmp(v, "1"));
+}
+
+/* a configuration value (explicit > environment > secrets.toml > config.toml, §11) or NULL */
+static const char *setting(cdlt_config *c, const char *sections, const char *key) {
+  const char *v = NULL;
+  return c && cdlt_config_get(c, sections, key, &v, NULL, NULL) == 0 ? v : NULL;
 }
 
 static void fsd_close(cdlt_destination *base) {
@@ -55,42 +63,53 @@ static bool ends_with(const char *s, const char *suffix) {
 
 static int fsd_open(cdlt_destination *base, const cdlt_destination_config *cfg, cdlt_error *err) {
   cdlt_fsd *d = (cdlt_fsd *)base;
+  cdlt_config *conf = NULL;
+  cdlt_config_options co = {.pipeline_name = cfg->pipeline_name};
+  if (cdlt_config_open(&co, &conf)) {
+    int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "filesystem: %s", cdlt_config_errmsg(conf));
+    cdlt_config_close(conf);
+    return rc;
+  }
   const char *url = cfg->credentials;
-  const char *env_url = getenv("DESTINATION__FILESYSTEM__BUCKET_URL");
-  /* the pipeline's default credentials are a DuckDB file path: not a bucket */
-  if ((!url || !*url || ends_with(url, ".duckdb")) && env_url && *env_url) url = env_url;
+  const char *conf_url = setting(conf, "destination.filesystem", "bucket_url");
+  /* the pipeline's default credentials may be a DuckDB file path: not a bucket */
+  if ((!url || !*url || ends_with(url, ".duckdb")) && conf_url && *conf_url) url = conf_url;
+  int rc = 0;
   if (!url || !*url || ends_with(url, ".duckdb"))
-    return cdlt_error_set(err, CDLT_ERR_USAGE,
-                          "filesystem: no bucket_url given (--credentials file:///path or DESTINATION__FILESYSTEM__BUCKET_URL)");
-  if (!strncmp(url, "file://", 7)) url += 7;
+    rc = cdlt_error_set(err, CDLT_ERR_USAGE,
+                        "filesystem: no bucket_url given (--credentials file:///path or DESTINATION__FILESYSTEM__BUCKET_URL)");
+  else if (!strncmp(url, "file://", 7)) url += 7;
   else if (strstr(url, "://"))
-    return cdlt_error_set(err, CDLT_ERR_USAGE, "filesystem: unsupported bucket_url '%s': only local paths and file:// urls", url);
-  if (url[0] == '/') {
-    d->bucket = strdup(url);
-  } else {
-    char cwd[PATH_MAX];
-    if (!getcwd(cwd, sizeof cwd)) return cdlt_error_errno(err, errno, "cannot read the current directory");
-    d->bucket = cdlt_path_join(cwd, url);
+    rc = cdlt_error_set(err, CDLT_ERR_USAGE, "filesystem: unsupported bucket_url '%s': only local paths and file:// urls", url);
+  if (!rc) {
+    if (url[0] == '/') {
+      d->bucket = strdup(url);
+    } else {
+      char cwd[PATH_MAX];
+      if (!getcwd(cwd, sizeof cwd)) rc = cdlt_error_errno(err, errno, "cannot read the current directory");
+      else d->bucket = cdlt_path_join(cwd, url);
+    }
   }
-  if (!d->bucket) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  size_t n = strlen(d->bucket);
-  while (n > 1 && d->bucket[n - 1] == '/') d->bucket[--n] = 0;
-  const char *layout = getenv("DESTINATION__FILESYSTEM__LAYOUT");
-  d->layout = strdup(layout && *layout ? layout : CDLT_FSD_DEFAULT_LAYOUT);
-  if (asprintf(&d->url, "file://%s", d->bucket) < 0) d->url = NULL;
-  if (!d->layout || !d->url) {
-    fsd_close(base);
-    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!rc && d->bucket) {
+    size_t n = strlen(d->bucket);
+    while (n > 1 && d->bucket[n - 1] == '/') d->bucket[--n] = 0;
+    const char *layout = setting(conf, "destination.filesystem", "layout");
+    d->layout = strdup(layout && *layout ? layout : CDLT_FSD_DEFAULT_LAYOUT);
+    if (asprintf(&d->url, "file://%s", d->bucket) < 0) d->url = NULL;
   }
-  int rc = cdlt_fsd_check_layout(d->layout, err);
-  const char *fmt = getenv("NORMALIZE__LOADER_FILE_FORMAT");
-  if (!rc && fmt && *fmt) {
+  if (!rc && (!d->bucket || !d->layout || !d->url)) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!rc) rc = cdlt_fsd_check_layout(d->layout, err);
+  const char *fmt = rc ? NULL : setting(conf, "normalize", "loader_file_format");
+  if (fmt && *fmt) {
     if (strcmp(fmt, "jsonl") && strcmp(fmt, "csv") && strcmp(fmt, "parquet"))
       rc = cdlt_error_set(err, CDLT_ERR_USAGE, "filesystem: unsupported loader file format '%s' (jsonl, csv, parquet)", fmt);
     else if (!(d->file_format = strdup(fmt)))
       rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
-  d->compress = !env_true("NORMALIZE__DATA_WRITER__DISABLE_COMPRESSION") && !env_true("DATA_WRITER__DISABLE_COMPRESSION");
+  /* [normalize.data_writer] disable_compression (dlt also finds [data_writer]) */
+  d->compress = !is_true(setting(conf, "normalize.data_writer", "disable_compression")) &&
+                !is_true(setting(conf, "data_writer", "disable_compression"));
+  cdlt_config_close(conf);
   if (rc) fsd_close(base);
   return rc;
 }

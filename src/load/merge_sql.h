@@ -38,7 +38,7 @@ typedef struct cdlt_merge_params {
 int cdlt_merge_chain(const cdlt_schema *s, const cdlt_table *root, const cdlt_table ***out, size_t *n,
                      cdlt_error *err);
 
-/* The root's merge strategy: x-merge-strategy or "delete-insert". */
+/* The root's merge strategy: x-merge-strategy or "delete-insert" (borrowed from the schema / static). */
 const char *cdlt_merge_strategy(const cdlt_table *root);
 
 /* True when tables of this root's chain are loaded into the staging dataset first: merge roots,

@@ -48,11 +48,17 @@ cdlt_load_info *cdlt_load_info_build(const cdlt_pipeline *p, const cdlt_run_stat
   cdlt_format_duration(elapsed_s, dur, sizeof dur);
   cdlt_buf b;
   cdlt_buf_init(&b);
-  const char *loc = p->credentials;
+  /* never the raw credentials: the location the destination reported (password masked) */
+  char fallback[64];
+  const char *loc = p->location;
+  if (!loc) {
+    snprintf(fallback, sizeof fallback, "%s://(not connected)", p->destination_name);
+    loc = fallback;
+  }
   cdlt_buf_printf(&b, "Pipeline %s load step completed in %s\n", p->name, dur);
   cdlt_buf_printf(&b, "%zu load package(s) were loaded to destination %s and into dataset %s\n", stats->nload_ids,
                   p->destination_name, p->dataset);
-  cdlt_buf_printf(&b, "The %s destination used duckdb:///%s location to store data", p->destination_name, loc);
+  cdlt_buf_printf(&b, "The %s destination used %s location to store data", p->destination_name, loc);
   for (size_t k = 0; k < stats->nload_ids; k++)
     cdlt_buf_printf(&b, "\nLoad package %s is LOADED and contains no failed jobs", stats->load_ids[k]);
   if (stats->discarded_rows || stats->discarded_values)

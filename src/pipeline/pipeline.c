@@ -10,7 +10,10 @@
 #include <unistd.h>
 
 #include "cdlt/config.h"
+#include "api/api_internal.h"
 #include "extract/resource_hints.h"
+#include "pipeline/pipeline_drop.h"
+#include "util/isotime.h"
 #include "package/package.h"
 #include "pipeline/load_info.h"
 #include "pipeline/pipeline_internal.h"
@@ -147,6 +150,7 @@ void cdlt_pipeline_close(cdlt_pipeline *p) {
   free(p->replace_strategy);
   free(p->refresh);
   free(p->detections);
+  free(p->location);
   free(p->import_schema_path);
   free(p->export_schema_path);
   free(p);
@@ -183,7 +187,22 @@ int cdlt_pipeline_load_schema(const cdlt_pipeline *p, cdlt_schema **out, cdlt_er
 
 int cdlt_pipeline_open_destination(cdlt_pipeline *p, cdlt_destination **out, cdlt_error *err) {
   cdlt_destination_config cfg = {p->credentials, p->name, p->wd.path};
-  return cdlt_destination_open(p->dest_vt, &cfg, out, err);
+  int rc = cdlt_destination_open(p->dest_vt, &cfg, out, err);
+  if (!rc && (*out)->vtab->location) {
+    /* the destination's own location has any password masked (§14); kept for the load info */
+    const char *loc = (*out)->vtab->location(*out);
+    char *copy = NULL;
+    if (loc && (!strcmp(p->dest_vt->name, "duckdb") || !strcmp(p->dest_vt->name, "sqlite"))) {
+      if (asprintf(&copy, "%s:///%s", p->dest_vt->name, loc) < 0) copy = NULL;
+    } else if (loc) {
+      copy = strdup(loc);
+    }
+    if (copy) {
+      free(p->location);
+      p->location = copy;
+    }
+  }
+  return rc;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -281,7 +300,7 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
   cdlt_run_stats stats = {0};
   /* lock + sync with the destination; released with the trace in cdlt_run_end (run_hooks.c) */
   cdlt_run_guard guard;
-  int rc = cdlt_run_begin(p, &guard, &p->err);
+  int rc = cdlt_run_begin(p, resource, &guard, &p->err);
   if (rc) return fail(p, rc);
   cdlt_package_recovery rec;
   rc = cdlt_package_recover(&p->wd, &rec, &p->err);
@@ -297,6 +316,138 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
   if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
   if (!rc && info) {
     *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
+    if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
+  cdlt_run_stats_release(&stats);
+  return rc ? fail(p, rc) : 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* sources of the C API (src/api/): the same flow as cdlt_pipeline_run_files, one package for
+ * all resources of the source */
+
+/* the refresh mode for the resources after the first (cdlt_run_begin handles the first) */
+static int refresh_more(cdlt_pipeline *p, const cdlt_extract_plan *plan, cdlt_error *err) {
+  int rc = 0;
+  for (size_t k = 1; !rc && p->refresh && k < plan->nresources && !has_pending(p); k++) {
+    const cdlt_naming *conv = cdlt_naming_find(p->naming ? p->naming : "snake_case");
+    cdlt_naming_ctx nctx = cdlt_naming_ctx_make(conv ? conv : cdlt_naming_default(), 0);
+    const char *name = plan->resources[k].opts.table_name;
+    cdlt_buf t;
+    cdlt_buf_init(&t);
+    rc = cdlt_naming_normalize_tables_path(&nctx, name, strlen(name), &t, err);
+    if (!rc) rc = cdlt_refresh_apply(p, t.data ? t.data : "", err);
+    cdlt_buf_release(&t);
+  }
+  return rc;
+}
+
+int cdlt_pipeline_run(cdlt_pipeline *p, cdlt_source *src, cdlt_load_info **info) {
+  if (info) *info = NULL;
+  if (!p) return CDLT_ERR_USAGE;
+  cdlt_error_clear(&p->err);
+  cdlt_source_plan sp;
+  int rc = cdlt_source_plan_build(src, &sp, &p->err);
+  if (rc) return fail(p, rc);
+  double started = now_seconds();
+  cdlt_run_stats stats = {0};
+  cdlt_run_guard guard;
+  rc = cdlt_run_begin(p, &sp.plan.resources[0].opts, &guard, &p->err);
+  if (rc) { cdlt_source_plan_release(&sp); return fail(p, rc); }
+  rc = refresh_more(p, &sp.plan, &p->err);
+  cdlt_package_recovery rec;
+  if (!rc) rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  bool pending_only = false;
+  if (!rc && has_pending(p)) {
+    pending_only = true;
+    rc = finish_packages(p, &stats, &p->err);
+  } else if (!rc) {
+    char load_id[32];
+    rc = cdlt_extract_run(p, &sp.plan, load_id, &p->err);
+    if (!rc) rc = finish_packages(p, &stats, &p->err);
+  }
+  if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
+  if (!rc && info) {
+    *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
+    if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
+  cdlt_run_stats_release(&stats);
+  cdlt_source_plan_release(&sp);
+  return rc ? fail(p, rc) : 0;
+}
+
+int cdlt_pipeline_extract(cdlt_pipeline *p, cdlt_source *src, char **load_id_out) {
+  if (load_id_out) *load_id_out = NULL;
+  if (!p) return CDLT_ERR_USAGE;
+  cdlt_error_clear(&p->err);
+  cdlt_source_plan sp;
+  int rc = cdlt_source_plan_build(src, &sp, &p->err);
+  if (rc) return fail(p, rc);
+  cdlt_run_stats stats = {0};
+  cdlt_run_guard guard;
+  rc = cdlt_run_begin(p, &sp.plan.resources[0].opts, &guard, &p->err);
+  if (rc) { cdlt_source_plan_release(&sp); return fail(p, rc); }
+  rc = refresh_more(p, &sp.plan, &p->err);
+  cdlt_package_recovery rec;
+  if (!rc) rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  char load_id[32];
+  if (!rc) rc = cdlt_extract_run(p, &sp.plan, load_id, &p->err);
+  if (!rc && load_id_out && !(*load_id_out = strdup(load_id))) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+  cdlt_run_end(p, &guard, &stats, rc, NULL);
+  cdlt_source_plan_release(&sp);
+  return rc ? fail(p, rc) : 0;
+}
+
+int cdlt_pipeline_normalize(cdlt_pipeline *p) {
+  if (!p) return CDLT_ERR_USAGE;
+  cdlt_error_clear(&p->err);
+  cdlt_pipeline_lock lock;
+  int rc = cdlt_pipeline_lock_acquire(&lock, p->wd.path, p->name, cdlt_pipeline_lock_timeout_ms(), &p->err);
+  if (rc) return fail(p, rc);
+  cdlt_package_recovery rec;
+  rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  cdlt_run_stats stats = {0};
+  cdlt_fs_names names;
+  cdlt_fs_names_init(&names);
+  if (!rc) rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, &p->err);
+  for (size_t k = 0; !rc && k < names.len; k++) rc = cdlt_normalize_package(p, names.names[k], &stats, &p->err);
+  cdlt_fs_names_release(&names);
+  cdlt_run_stats_release(&stats);
+  cdlt_pipeline_lock_release(&lock);
+  return rc ? fail(p, rc) : 0;
+}
+
+int cdlt_pipeline_load(cdlt_pipeline *p, cdlt_load_info **info) {
+  if (info) *info = NULL;
+  if (!p) return CDLT_ERR_USAGE;
+  cdlt_error_clear(&p->err);
+  double started = now_seconds();
+  cdlt_run_guard guard;
+  memset(&guard, 0, sizeof guard);
+  guard.started_us = cdlt_now_us();
+  int rc = cdlt_pipeline_lock_acquire(&guard.lock, p->wd.path, p->name, cdlt_pipeline_lock_timeout_ms(), &p->err);
+  if (rc) return fail(p, rc);
+  cdlt_package_recovery rec;
+  rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  cdlt_run_stats stats = {0};
+  cdlt_fs_names names;
+  cdlt_fs_names_init(&names);
+  if (!rc) rc = cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &names, &p->err);
+  if (!rc && names.len) {
+    cdlt_destination *dest = NULL;
+    rc = cdlt_pipeline_open_destination(p, &dest, &p->err);
+    for (size_t k = 0; !rc && k < names.len; k++) {
+      rc = cdlt_load_package(p, dest, names.names[k], &p->err);
+      if (!rc && cdlt_run_stats_add_load_id(&stats, names.names[k])) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+    }
+    cdlt_destination_close(dest);
+  }
+  cdlt_fs_names_release(&names);
+  if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
+  if (!rc && info) {
+    *info = cdlt_load_info_build(p, &stats, now_seconds() - started, false);
     if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
   }
   cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);

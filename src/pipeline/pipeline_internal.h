@@ -25,6 +25,7 @@ struct cdlt_pipeline {
   bool skip_restore;          /* do not restore state/schema from the destination */
   char *detections;           /* NULL or the settings.detections to set (comma-separated) */
   char *import_schema_path;   /* NULL, a schema file or a folder (dlt's import_schema_path) */
+  char *location;             /* masked destination location for load info, set when it opens */
   char *export_schema_path;   /* NULL or a folder for <schema>.schema.yaml */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <unistd.h>
 
 #include "json/json.h"
 #include "load/sql_gen.h"
@@ -34,6 +36,13 @@ static char *default_dataset(const cdlt_pipeline *p) {
     return NULL;
   }
   return cdlt_buf_detach(&b);
+}
+
+/* <cwd>/<pipeline>.<ext>, malloc'd (NULL on failure) */
+static char *default_file(const cdlt_pipeline *p, const char *ext) {
+  char cwd[PATH_MAX], *path = NULL;
+  if (!getcwd(cwd, sizeof cwd) || asprintf(&path, "%s/%s.%s", cwd, p->name, ext) < 0) return NULL;
+  return path;
 }
 
 /* destination type and dataset of the last run, from <workdir>/state.json (NULL when absent) */
@@ -86,16 +95,32 @@ int cdlt_pipeline_query(cdlt_pipeline *p, const char *sql, cdlt_query_result **o
   if (!sql || !*sql) return fail(p, cdlt_error_set(&p->err, CDLT_ERR_USAGE, "an sql query is required"));
   char *state_dest = NULL, *state_ds = NULL, *dflt_ds = default_dataset(p);
   last_run(p, &state_dest, &state_ds);
-  const char *dest_name = p->destination_name, *dataset = p->dataset;
-  if (state_dest && !strcmp(dest_name, "duckdb")) dest_name = state_dest;
+  /* the destination the pipeline was opened with, or the last run's when left at the default */
+  const cdlt_destination_vtab *vt = p->dest_vt;
+  const char *dataset = p->dataset, *credentials = p->credentials;
+  char *switched_cred = NULL;
+  int rc = 0;
+  if (state_dest && !strcmp(p->destination_name, "duckdb") && strcmp(state_dest, vt->name)) {
+    vt = cdlt_destination_find(state_dest);
+    if (!vt) rc = cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unknown destination '%s' in the pipeline state", state_dest);
+    else {
+      /* the default duckdb file is not that destination's: use its own default */
+      char *duck_default = default_file(p, "duckdb");
+      if (duck_default && !strcmp(credentials, duck_default))
+        credentials = !strcmp(vt->name, "sqlite") ? (switched_cred = default_file(p, "sqlite")) : "";
+      free(duck_default);
+    }
+  }
   if (state_ds && dflt_ds && !strcmp(dataset, dflt_ds)) dataset = state_ds;
-  const cdlt_destination_vtab *vt = cdlt_destination_find(dest_name);
+  /* a database file that does not exist is an error, not a new empty database */
+  if (!rc && vt && (!strcmp(vt->name, "duckdb") || !strcmp(vt->name, "sqlite")) && credentials &&
+      strcmp(credentials, ":memory:") && !cdlt_fs_exists(credentials))
+    rc = cdlt_error_set(&p->err, CDLT_ERR_NOT_FOUND, "%s database '%s' does not exist (has pipeline '%s' run?)", vt->name,
+                        credentials, p->name);
   cdlt_destination *d = NULL;
   cdlt_query_result *r = NULL;
-  int rc = 0;
-  if (!vt) rc = cdlt_error_set(&p->err, CDLT_ERR_USAGE, "unknown destination '%s'", dest_name);
   if (!rc) {
-    cdlt_destination_config cfg = {p->credentials, p->name, p->wd.path};
+    cdlt_destination_config cfg = {credentials, p->name, p->wd.path};
     rc = cdlt_destination_open(vt, &cfg, &d, &p->err);
   }
   if (!rc && !(r = calloc(1, sizeof *r))) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
@@ -104,6 +129,7 @@ int cdlt_pipeline_query(cdlt_pipeline *p, const char *sql, cdlt_query_result **o
     rc = d->vtab->query(d, sql, &r->rows, &p->err);
   }
   cdlt_destination_close(d);
+  free(switched_cred);
   free(state_dest);
   free(state_ds);
   free(dflt_ds);

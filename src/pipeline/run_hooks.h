@@ -14,9 +14,10 @@ typedef struct cdlt_run_guard {
   cdlt_restore_result restore;
 } cdlt_run_guard;
 
-/* Takes the lock (waiting $CDLT_LOCK_TIMEOUT seconds) and, unless skip_restore or dev_mode,
- * syncs with the destination. On failure the lock is not held. */
-int cdlt_run_begin(cdlt_pipeline *p, cdlt_run_guard *g, cdlt_error *err);
+/* Takes the lock (waiting $CDLT_LOCK_TIMEOUT seconds), unless skip_restore or dev_mode syncs
+ * with the destination, then applies the pipeline's refresh mode to `resource` (only when no
+ * pending package makes the run skip extraction). On failure the lock is not held. */
+int cdlt_run_begin(cdlt_pipeline *p, const cdlt_resource_options *resource, cdlt_run_guard *g, cdlt_error *err);
 
 /* rc: the run's result (its message in p->err). Marks the first load, writes
  * <working_dir>/trace.json (trace.c) and releases the lock. info may be NULL. Never fails the run:

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 
@@ -148,6 +149,17 @@ static void test_usage(void) {
   rc = cdlt(&e, &out, &err, "sql --help");
   CHECK_EQ_INT(rc, 0);
   CHECK_MSG(!strncmp(out, "usage: cdlt sql PIPELINE QUERY", 30), "%s", out);
+  free(out);
+  free(err);
+  /* a pipeline that never ran: no database is created */
+  rc = cdlt(&e, &out, &err, "sql nope \"SELECT 1\"");
+  CHECK_EQ_INT(rc, 1);
+  char expect[1024], path[1024];
+  snprintf(expect, sizeof expect, "cdlt sql: duckdb database '%s/nope.duckdb' does not exist (has pipeline 'nope' run?)\n",
+           e.dir);
+  CHECK_EQ_STR(err, expect);
+  snprintf(path, sizeof path, "%s/nope.duckdb", e.dir);
+  CHECK(access(path, F_OK) != 0);
   free(out);
   free(err);
   /* the top-level help lists the command */

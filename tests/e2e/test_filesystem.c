@@ -474,9 +474,9 @@ static void test_format_hint_types(void) {
   env e;
   env_new(&e);
   const char *f = write_file(&e, "ty.jsonl", "{\"id\": 1, \"d\": \"2024-03-04\", \"j\": {\"a\": [1, \"x\"]}, \"dec\": \"12.50\", \"t\": \"10:11:12\", \"b\": \"AAH/\", \"n\": \"2024-01-01T10:00:00+05:00\"}\n{\"id\": 2}\n");
-  cdlt_ok(&e, "run '%s' --pipeline ty --destination filesystem --credentials '%s' --columns \"%s\" --hints "
+  cdlt_ok(&e, "run '%s' --pipeline ty --destination filesystem --credentials '%s' --columns '%s' --hints "
               "'{\"file_format\": \"parquet\"}'",
-          f, e.bucket, "{\\\"d\\\":{\\\"data_type\\\":\\\"date\\\"},\\\"j\\\":{\\\"data_type\\\":\\\"json\\\"},\\\"dec\\\":{\\\"data_type\\\":\\\"decimal\\\"},\\\"t\\\":{\\\"data_type\\\":\\\"time\\\"},\\\"b\\\":{\\\"data_type\\\":\\\"binary\\\"},\\\"n\\\":{\\\"data_type\\\":\\\"timestamp\\\",\\\"timezone\\\":false}}");
+          f, e.bucket, "{\"d\":{\"data_type\":\"date\"},\"j\":{\"data_type\":\"json\"},\"dec\":{\"data_type\":\"decimal\"},\"t\":{\"data_type\":\"time\"},\"b\":{\"data_type\":\"binary\"},\"n\":{\"data_type\":\"timestamp\",\"timezone\":false}}");
   char root[1024];
   snprintf(root, sizeof root, "%s/ty_dataset", e.bucket);
   char *files = list_files(root);
@@ -625,6 +625,34 @@ static void test_restore(void) {
   free(out);
 }
 
+/* bucket_url, layout and file format from .dlt/config.toml (dlt's config providers) */
+static void test_config_toml(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "users.jsonl", users1);
+  char dir[1024];
+  snprintf(dir, sizeof dir, "%s/.dlt", e.dir);
+  mkdir(dir, 0755);
+  char toml[2048];
+  snprintf(toml, sizeof toml,
+           "[destination.filesystem]\nbucket_url = \"file://%s\"\nlayout = \"{table_name}/x_{load_id}.{file_id}.{ext}\"\n"
+           "\n[normalize]\nloader_file_format = \"csv\"\n",
+           e.bucket);
+  write_file(&e, ".dlt/config.toml", toml);
+  cdlt_ok(&e, "run '%s' --pipeline ct --destination filesystem", f);
+  char root[1024];
+  snprintf(root, sizeof root, "%s/ct_dataset", e.bucket);
+  char *files = list_files(root);
+  const char *uf = line_with(files, "users/x_");
+  CHECK_MSG(strlen(uf) > 7 && !strcmp(uf + strlen(uf) - 7, ".csv.gz"), "%s", files);
+  free(files);
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "sql ct \"SELECT count(*) AS n FROM users\" --format csv");
+  CHECK_EQ_INT(rc, 0);
+  CHECK_EQ_STR(out, "n\r\n2\r\n");
+  free(out);
+}
+
 static void test_bad_bucket(void) {
   env e;
   env_new(&e);
@@ -645,6 +673,7 @@ int main(void) {
   test_layout();
   test_exactly_once();
   test_restore();
+  test_config_toml();
   test_bad_bucket();
   return check_finish();
 }

@@ -334,6 +334,22 @@ static void test_scd2(void) {
   /* the re-appearing version has the same row hash as its first version: same _dlt_id */
   CHECK_Q(e.db, "SELECT count(DISTINCT _dlt_id) FROM p_dataset.s WHERE id = 2", "1");
 
+  /* merge key: only records whose key is in the load are retired (incremental scd2); a user row
+   * version column replaces the row hash */
+  env e3;
+  env_new(&e3);
+  const char *mk = "--table k --write-disposition merge --merge-strategy scd2 --merge-key grp --row-version-column ver";
+  snprintf(args, sizeof args, "%s --boundary-timestamp 2024-01-01T00:00:00Z", mk);
+  run_ok(&e3, "k.jsonl", "{\"grp\": \"g1\", \"id\": 1, \"ver\": \"h1\"}\n{\"grp\": \"g2\", \"id\": 2, \"ver\": \"h2\"}\n", args);
+  snprintf(args, sizeof args, "%s --boundary-timestamp 2024-02-01T00:00:00Z", mk);
+  run_ok(&e3, "k.jsonl", "{\"grp\": \"g1\", \"id\": 3, \"ver\": \"h3\"}\n", args);
+  CHECK_Q(e3.db, "SELECT grp, id, _dlt_valid_from, _dlt_valid_to FROM p_dataset.k ORDER BY id",
+          "g1|1|2024-01-01T00:00:00+00:00|2024-02-01T00:00:00+00:00\n"
+          "g2|2|2024-01-01T00:00:00+00:00|NULL\n"
+          "g1|3|2024-02-01T00:00:00+00:00|NULL");
+  /* with a user row version column the _dlt_id stays random */
+  CHECK_Q(e3.db, "SELECT count(DISTINCT _dlt_id), min(length(_dlt_id)) FROM p_dataset.k", "3|14");
+
   /* no boundary given: the package creation time (the load id) */
   env e2;
   env_new(&e2);

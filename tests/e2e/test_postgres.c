@@ -606,6 +606,18 @@ static void test_cli_env_credentials(void) {
   CHECK_MSG(rc == 0, "exit %d:\n%s", rc, out);
   free(out);
   CHECK_PQ("SELECT id FROM envp_dataset.t", "1");
+  /* no --credentials at all: the whole connection string from DESTINATION__POSTGRES__CREDENTIALS */
+  snprintf(envs, sizeof envs, "DESTINATION__POSTGRES__CREDENTIALS='%s'", pg_server_url(srv));
+  rc = cdlt_env(&e, envs, &out, "run '%s' --pipeline envp --destination postgres", f);
+  CHECK_MSG(rc == 0, "exit %d:\n%s", rc, out);
+  free(out);
+  CHECK_PQ("SELECT count(*) FROM envp_dataset.t", "2");
+  /* nothing at all: a usage error (exit 2) naming the variable to set */
+  rc = cdlt_env(&e, NULL, &out, "run '%s' --pipeline envp2 --destination postgres", f);
+  CHECK_EQ_INT(rc, 2);
+  CHECK_MSG(contains(out, "postgres credentials lack the host") && contains(out, "DESTINATION__POSTGRES__CREDENTIALS__HOST"),
+            "output: %s", out);
+  free(out);
 }
 
 static void test_cli_wrong_password(void) {
@@ -640,7 +652,7 @@ static void test_api_all_types(void) {
   env_new(&e);
   const char *f = write_file(&e, "types.jsonl",
                              "{\"id\": 1, \"dec\": \"1.25\", \"wei\": 9007199254740993, \"d\": \"2024-02-29\","
-                             " \"js\": {\"k\": [1, \"two\"]}, \"tsn\": \"2024-01-01T10:00:00+02:00\","
+                             " \"tm\": \"10:11:12\", \"js\": {\"k\": [1, \"two\"]}, \"tsn\": \"2024-01-01T10:00:00+02:00\","
                              " \"small\": 7, \"txt\": \"x\\ty\", \"f\": 0.1}\n"
                              "{\"id\": 2}\n");
   cdlt_pipeline_options o = {.pipeline_name = "types", .dataset_name = "tds", .destination = "postgres",
@@ -656,7 +668,7 @@ static void test_api_all_types(void) {
       .table_name = "types",
       .hints_json = "{\"columns\": {\"dec\": {\"data_type\": \"decimal\", \"precision\": 10, \"scale\": 3},"
                     " \"wei\": {\"data_type\": \"wei\"}, \"d\": {\"data_type\": \"date\"},"
-                    " \"js\": {\"data_type\": \"json\"},"
+                    " \"tm\": {\"data_type\": \"time\"}, \"js\": {\"data_type\": \"json\"},"
                     " \"tsn\": {\"data_type\": \"timestamp\", \"timezone\": false, \"precision\": 3},"
                     " \"small\": {\"data_type\": \"bigint\", \"precision\": 32},"
                     " \"txt\": {\"data_type\": \"text\", \"precision\": 10}, \"f\": {\"data_type\": \"double\"}}}"};
@@ -672,13 +684,13 @@ static void test_api_all_types(void) {
            "information_schema.columns WHERE table_schema = 'tds' AND table_name = 'types' AND column_name NOT LIKE "
            "'\\_dlt%' ORDER BY ordinal_position",
            /* hinted columns first, in hint order, then the inferred ones (as dlt) */
-           "dec|numeric|10|3||\nwei|numeric|156|78||\nd|date||||0\njs|jsonb||||\n"
+           "dec|numeric|10|3||\nwei|numeric|156|78||\nd|date||||0\ntm|time without time zone||||6\njs|jsonb||||\n"
            "tsn|timestamp without time zone||||3\nsmall|integer|32|0||\ntxt|character varying|||10|\n"
            "f|double precision|53|||\nid|bigint|64|0||");
-  CHECK_PQ("SELECT id, dec, wei, d, js, tsn, small, txt, f FROM tds.types ORDER BY id",
+  CHECK_PQ("SELECT id, dec, wei, d, tm, js, tsn, small, txt, f FROM tds.types ORDER BY id",
            "1|1.250|9007199254740993." WEI_ZEROS "|"
-           "2024-02-29|{\"k\": [1, \"two\"]}|2024-01-01 08:00:00|7|x\ty|0.1\n"
-           "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL");
+           "2024-02-29|10:11:12|{\"k\": [1, \"two\"]}|2024-01-01 08:00:00|7|x\ty|0.1\n"
+           "2|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL|NULL");
 }
 
 

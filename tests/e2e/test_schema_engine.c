@@ -402,6 +402,86 @@ static void test_real_world_shapes(void) {
   CHECK_Q(e.db, "SELECT col_1, col_2, col_3, col_4, col_239 FROM wide_dataset.wide", "v1|2.5|true|4|false");
 }
 
+/* ------------------------------------------------ import / export schema files, pipeline files */
+
+static void test_schema_files(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "items.jsonl", "{\"id\": 1, \"price\": \"9.99\", \"tags\": [\"a\"]}\n");
+  char exp[700], imp[700];
+  snprintf(exp, sizeof exp, "%s/export", e.dir);
+  cdlt_ok(&e, "run '%s' --pipeline sf --credentials '%s' --export-schema '%s'", f, e.db, exp);
+  char path[1024];
+  snprintf(path, sizeof path, "%s/sf.schema.yaml", exp);
+  char *yaml = check_read_file(path, NULL);
+  CHECK_MSG(yaml && !strncmp(yaml, "version: 2\nversion_hash: ", strlen("version: 2\nversion_hash: ")), "exported yaml: %.200s", yaml ? yaml : "(none)");
+  CHECK_MSG(contains(yaml, "  items:\n    columns:\n      id:\n        data_type: bigint\n"), "exported yaml: %s", yaml);
+
+  /* the user edits the exported schema (price becomes decimal) and imports it into a new pipeline */
+  snprintf(imp, sizeof imp, "%s/import", e.dir);
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "mkdir -p '%s' && sed 's/^name: sf$/name: sf2/' '%s' > '%s/sf2.schema.yaml'", imp, path, imp);
+  CHECK_EQ_INT(check_run(cmd, NULL), 0);
+  char *edited = NULL;
+  snprintf(path, sizeof path, "%s/sf2.schema.yaml", imp);
+  edited = check_read_file(path, NULL);
+  CHECK(edited != NULL);
+  if (edited) {
+    /* add a hinted column the data does not have yet */
+    FILE *w = fopen(path, "wb");
+    const char *at = strstr(edited, "      price:\n");
+    if (w && at) {
+      fwrite(edited, 1, (size_t)(at - edited), w);
+      fputs("      price:\n        data_type: decimal\n        precision: 12\n        scale: 4\n        nullable: true\n", w);
+      const char *rest = strstr(at, "      _dlt_load_id:");
+      fputs(rest ? rest : "", w);
+    }
+    if (w) fclose(w);
+  }
+  free(edited);
+  free(yaml);
+  cdlt_ok(&e, "run '%s' --pipeline sf2 --credentials '%s' --import-schema '%s'", f, e.db, imp);
+  CHECK_COLS(e.db, "sf2_dataset", "items", "id BIGINT\nprice DECIMAL(12,4)\n_dlt_load_id VARCHAR\n_dlt_id VARCHAR");
+  CHECK_Q(e.db, "SELECT price FROM sf2_dataset.items", "9.9900");
+  cdlt_schema *s = live_schema(&e, "sf2");
+  CHECK_MSG(s && cdlt_json_get_str(s->root, "imported_version_hash") != NULL, "%s", "imported_version_hash must be set");
+  cdlt_schema_free(s);
+
+  /* an invalid import file is a clear error naming the file */
+  write_file(&e, "bad.schema.yaml", "version: 1\nengine_version: 11\nname: sf3\ntables:\n  t:\n    columns:\n      a:\n        data_type: integer\n");
+  char *out = NULL;
+  snprintf(path, sizeof path, "%s/bad.schema.yaml", e.dir);
+  CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline sf3 --credentials '%s' --import-schema '%s'", f, e.db, path), 1);
+  CHECK_MSG(contains(out, "bad.schema.yaml") && contains(out, "'integer'"), "output: %s", out);
+  free(out);
+
+  /* a pipeline file describes the same run as the flags */
+  env_new(&e);
+  write_file(&e, "a1.jsonl", "{\"id\": 1, \"v\": \"x\"}\n");
+  write_file(&e, "a2.jsonl", "{\"id\": 1, \"v\": \"y\"}\n{\"id\": 2, \"v\": \"z\"}\n");
+  char toml[2048];
+  snprintf(toml, sizeof toml,
+           "[pipeline]\nname = \"pf\"\ndestination = \"duckdb\"\ncredentials = \"%s\"\ndataset_name = \"pf_data\"\n\n"
+           "[[resources]]\nname = \"acc\"\npaths = [\"a*.jsonl\"]\nwrite_disposition = \"merge\"\nprimary_key = \"id\"\n"
+           "schema_contract = {columns = \"freeze\"}\n[resources.columns.v]\ndata_type = \"text\"\nnullable = false\n",
+           e.db);
+  const char *pf = write_file(&e, "pf.pipeline.toml", toml);
+  cdlt_ok(&e, "run -c '%s'", pf);
+  CHECK_COLS(e.db, "pf_data", "acc", "v VARCHAR\nid BIGINT\n_dlt_load_id VARCHAR\n_dlt_id VARCHAR");
+  CHECK_Q(e.db, "SELECT is_nullable FROM information_schema.columns WHERE table_schema = 'pf_data' AND table_name = 'acc' "
+                "AND column_name = 'v'", "NO");
+  s = live_schema(&e, "pf");
+  char *tj = table_json(s, "acc");
+  CHECK_MSG(contains(tj, "\"schema_contract\":{\"columns\":\"freeze\"}") && contains(tj, "\"write_disposition\":\"merge\""),
+            "table: %s", tj);
+  free(tj);
+  cdlt_schema_free(s);
+  pf = write_file(&e, "bad.pipeline.toml", "[pipeline]\nname = \"pf\"\n[[resources]]\nname = \"x\"\npaths = [\"a1.jsonl\"]\nprimary_keys = 1\n");
+  CHECK_EQ_INT(cdlt(&e, &out, "run -c '%s'", pf), 1);
+  CHECK_MSG(contains(out, "primary_keys") && contains(out, "bad.pipeline.toml") && contains(out, "line 6"), "output: %s", out);
+  free(out);
+}
+
 int main(void) {
   test_hints_match_dlt();
   test_naming();
@@ -411,5 +491,6 @@ int main(void) {
   test_contracts();
   test_evolution();
   test_real_world_shapes();
+  test_schema_files();
   return check_finish();
 }

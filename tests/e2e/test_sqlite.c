@@ -201,6 +201,28 @@ static void test_append_twice(void) {
   free(out);
 }
 
+/* ---------------------------------------------------------------- default file names */
+
+static void test_defaults(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "a.jsonl", "{\"id\": 5}\n");
+  /* no credentials: <cwd>/<pipeline>.sqlite, the dataset file next to it */
+  cdlt_ok(&e, "run '%s' --pipeline defs --table t --destination sqlite", f);
+  char main_db[1024], ds_db[1024];
+  snprintf(main_db, sizeof main_db, "%s/defs.sqlite", e.dir);
+  snprintf(ds_db, sizeof ds_db, "%s/defs__defs_dataset.sqlite", e.dir);
+  struct stat st;
+  CHECK(stat(main_db, &st) == 0);
+  CHECK(stat(ds_db, &st) == 0 && st.st_size > 0);
+  /* cdlt sql finds destination, database and dataset from the last run */
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "sql defs \"SELECT id FROM t\" --format csv");
+  CHECK_EQ_INT(rc, 0);
+  CHECK_EQ_STR(out, "id\r\n5\r\n");
+  free(out);
+}
+
 /* ---------------------------------------------------------------- nested tables */
 
 static void test_nested(void) {
@@ -259,13 +281,13 @@ static void test_replace(void) {
 
 /* ---------------------------------------------------------------- column types from hints */
 
-static const char types_cols[] = "{\\\"d\\\":{\\\"data_type\\\":\\\"date\\\"},\\\"j\\\":{\\\"data_type\\\":\\\"json\\\"},\\\"dec\\\":{\\\"data_type\\\":\\\"decimal\\\"},\\\"t\\\":{\\\"data_type\\\":\\\"time\\\"},\\\"b\\\":{\\\"data_type\\\":\\\"binary\\\"},\\\"n\\\":{\\\"data_type\\\":\\\"timestamp\\\",\\\"timezone\\\":false}}";
+static const char types_cols[] = "{\"d\":{\"data_type\":\"date\"},\"j\":{\"data_type\":\"json\"},\"dec\":{\"data_type\":\"decimal\"},\"t\":{\"data_type\":\"time\"},\"b\":{\"data_type\":\"binary\"},\"n\":{\"data_type\":\"timestamp\",\"timezone\":false}}";
 
 static void test_types(void) {
   env e;
   env_new(&e);
   const char *f = write_file(&e, "ty.jsonl", "{\"id\": 1, \"d\": \"2024-03-04\", \"j\": {\"a\": [1, \"x\"]}, \"dec\": \"12.50\", \"t\": \"10:11:12\", \"b\": \"AAH/\", \"n\": \"2024-01-01T10:00:00+05:00\"}\n{\"id\": 2}\n");
-  cdlt_ok(&e, "run '%s' --pipeline ty --dataset ds --destination sqlite --credentials '%s' --columns \"%s\"", f, e.db,
+  cdlt_ok(&e, "run '%s' --pipeline ty --dataset ds --destination sqlite --credentials '%s' --columns '%s'", f, e.db,
           types_cols);
   CHECK_SQ(&e, "ds", "SELECT name, type FROM pragma_table_info('ty', 'ds') ORDER BY cid",
            "d|DATE\nj|TEXT\ndec|DECIMAL(38,9)\nt|TIME\nb|BLOB\nn|TIMESTAMP\nid|INTEGER\n_dlt_load_id|TEXT\n_dlt_id|TEXT");
@@ -404,6 +426,7 @@ static void test_bad_path(void) {
 int main(void) {
   test_append_twice();
   test_nested();
+  test_defaults();
   test_evolution();
   test_replace();
   test_merge();

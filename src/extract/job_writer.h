@@ -1,0 +1,35 @@
+/* job_writer.h — writes one typed-jsonl job file of a load package being extracted: items as
+ * JSON arrays, at most 5000 items per line (dlt's data_writer.buffer_max_items), fsync'd on
+ * close. One writer is used by one thread at a time.
+ *
+ * Ownership: a cdlt_job_writer is embedded by the caller; _open fills it, _close frees what it
+ * holds (also after a failed _open). */
+#ifndef CDLT_EXTRACT_JOB_WRITER_H
+#define CDLT_EXTRACT_JOB_WRITER_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json/json.h"
+#include "package/package.h"
+#include "util/buf.h"
+#include "util/error.h"
+
+typedef struct cdlt_job_writer {
+  FILE *f;
+  char *path;        /* the job file, malloc'd */
+  size_t in_line;    /* items on the current line */
+  uint64_t items;    /* items written in total */
+  cdlt_buf buf;
+} cdlt_job_writer;
+
+/* Creates a new job file <table>.<file id>.0.typed-jsonl in the package's new_jobs. */
+int cdlt_job_writer_open(cdlt_job_writer *w, const cdlt_package *pkg, const char *table, cdlt_error *err);
+/* Appends one item (written compact, unchanged). */
+int cdlt_job_writer_item(cdlt_job_writer *w, const cdlt_json_value *item, cdlt_error *err);
+/* Flushes, fsyncs and closes; err may be NULL (then errors are ignored, e.g. on abort). */
+int cdlt_job_writer_close(cdlt_job_writer *w, cdlt_error *err);
+/* Closes and deletes the file (a job with nothing to load). */
+int cdlt_job_writer_discard(cdlt_job_writer *w, cdlt_error *err);
+
+#endif
