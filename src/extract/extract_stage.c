@@ -162,9 +162,10 @@ static int update_state(cdlt_pipeline *p, cdlt_state *st) {
   rc |= cdlt_state_set(st, "schema_names", names);
   rc |= cdlt_state_set_str(st, "pipeline_name", p->name);
   char dtype[128];
-  snprintf(dtype, sizeof dtype, "dlt.destinations.%s", p->destination_name);
+  /* a named destination (destination_type in config) records its type and its name, as dlt does */
+  snprintf(dtype, sizeof dtype, "dlt.destinations.%s", p->dest_vt->name);
   rc |= cdlt_state_set_str(st, "destination_type", dtype);
-  rc |= cdlt_state_set_str(st, "destination_name", NULL);
+  rc |= cdlt_state_set_str(st, "destination_name", strcmp(p->destination_name, p->dest_vt->name) ? p->destination_name : NULL);
   return rc ? CDLT_ERR_NOMEM : 0;
 }
 
@@ -431,7 +432,7 @@ typedef struct unit_run {
   int *rcs;
   pthread_mutex_t mu;
   size_t next;           /* next unit index to look at (parallel units) */
-  volatile int failed;   /* stop picking new units after a failure */
+  _Atomic int failed;    /* stop picking new units after a failure */
 } unit_run;
 
 static void *worker(void *arg) {

@@ -138,6 +138,20 @@ static bool write_timestamp_us(int64_t us, cdlt_buf *out) {
   return cdlt_buf_putc(out, '"') == 0 && cdlt_buf_append(out, b, n) == 0 && cdlt_buf_putc(out, '"') == 0;
 }
 
+/* [+-]digits[.digits] */
+static bool is_decimal_literal(const char *t, size_t n) {
+  size_t k = 0, digits = 0;
+  if (k < n && (t[k] == '+' || t[k] == '-')) k++;
+  while (k < n && t[k] >= '0' && t[k] <= '9') { k++; digits++; }
+  if (k < n && t[k] == '.') {
+    k++;
+    size_t frac = 0;
+    while (k < n && t[k] >= '0' && t[k] <= '9') { k++; frac++; }
+    if (!frac) return false;
+  }
+  return digits > 0 && k == n && n < 80;
+}
+
 /* Python's str(Decimal(d)) for a finite double: its exact decimal expansion ("1" for 1.0,
  * "12.5", "0.1000000000000000055511151231257827021181583404541015625") */
 static bool write_exact_decimal(double d, cdlt_buf *out) {
@@ -272,6 +286,14 @@ bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *ou
           long long i;
           if (text_to_int(v->u.str.ptr, v->u.str.len, &i)) return cdlt_buf_printf(out, "%lld", i) == 0;
           if (to != CDLT_TYPE_BIGINT) {
+            /* Decimal(text) is exact: a plain decimal literal is kept digit for digit */
+            const char *t = v->u.str.ptr;
+            size_t n = v->u.str.len;
+            trim(&t, &n);
+            if (is_decimal_literal(t, n)) {
+              if (*t == '+') { t++; n--; }
+              return cdlt_buf_append(out, t, n) == 0;
+            }
             double d;
             if (text_to_double(v->u.str.ptr, v->u.str.len, &d) && isfinite(d)) return write_double(d, out);
           }

@@ -198,6 +198,11 @@ static void test_column_hints(void) {
   cdlt_ok(&e, "run '%s' --pipeline ch --credentials '%s'", g, e.db);
   CHECK_Q(e.db, "SELECT id, amount, amount__v_text FROM ch_dataset.pay ORDER BY id", "1|12.35|NULL\n2|NULL|n/a");
 
+  /* decimal text is kept digit for digit (Decimal(str)), not through a double */
+  const char *h = write_file(&e, "dec.jsonl", "{\"d\": \"12345678901234567890123.123456789\"}\n");
+  cdlt_ok(&e, "run '%s' --pipeline ch --credentials '%s' --columns d:decimal", h, e.db);
+  CHECK_Q(e.db, "SELECT d::VARCHAR FROM ch_dataset.dec", "12345678901234567890123.123456789");
+
   char *out = NULL;
   CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline ch --columns '{\"a\": {\"data_type\": \"integer\"}}'", g), 2);
   CHECK_MSG(contains(out, "invalid resource hints: column 'a' has an unknown data_type"), "output: %s", out);
