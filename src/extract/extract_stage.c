@@ -250,7 +250,7 @@ int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cd
     if (rc) {
       uint64_t line, col, off;
       cdlt_json_reader_item_position(r, &line, &col, &off);
-      return cdlt_error_wrap(err, "item in '%s' at line %llu, column %llu: ", cdlt_json_reader_source_name(r),
+      return cdlt_error_wrap(err, "item in '%s' at line %llu, column %llu", cdlt_json_reader_source_name(r),
                              (unsigned long long)line, (unsigned long long)col);
     }
     if (!keep) return 0;

@@ -132,7 +132,7 @@ int cdlt_resource_hints_parse(const cdlt_resource_options *opts, cdlt_resource_h
   h->max_table_nesting = -1;
   if (opts->hints_json && opts->hints_json[0]) {
     int rc = cdlt_json_parse(d, opts->hints_json, strlen(opts->hints_json), "resource hints", &h->hints, err);
-    if (rc) { cdlt_resource_hints_release(h); return cdlt_error_wrap(err, "invalid resource hints: "); }
+    if (rc) { cdlt_resource_hints_release(h); return cdlt_error_wrap(err, "invalid resource hints"); }
     if (h->hints->type != CDLT_JSON_OBJECT) return bad(h, err, "resource hints must be a JSON object%s%s", "", "");
   } else {
     h->hints = cdlt_json_object(d);

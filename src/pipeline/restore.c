@@ -169,8 +169,12 @@ static int adopt(cdlt_pipeline *p, cdlt_state *local, bool have_local, const cdl
   if (cdlt_json_get(out->root, "dataset_name") && cdlt_state_set_str(out, "dataset_name", p->dataset))
     return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   (void)d;
-  /* what is in the destination counts as extracted: no new state row until it changes */
+  /* what is in the destination counts as extracted: no new state row until it changes; and a
+   * load completed (the state came from one), which is what a later dataset drop is judged by */
   if (cdlt_state_mark_extracted(out, cdlt_now_us())) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  cdlt_json_value *loc = cdlt_json_get(out->root, "_local");
+  if (!loc || cdlt_json_object_set(&out->doc, loc, "first_run", cdlt_json_bool(&out->doc, false)))
+    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   return 0;
 }
 
@@ -212,7 +216,7 @@ int cdlt_pipeline_restore(cdlt_pipeline *p, cdlt_restore_result *res, cdlt_error
       if (!strcmp(rows.col_names[c], "state")) enc = cdlt_rows_get(&rows, 0, c);
     if (enc) {
       if ((rc = cdlt_state_decode(&remote, enc, err))) {
-        cdlt_error_wrap(err, "cannot read the pipeline state of '%s' in the destination: ", p->name);
+        cdlt_error_wrap(err, "cannot read the pipeline state of '%s' in the destination", p->name);
         goto done;
       }
       have_remote = true;
@@ -260,6 +264,16 @@ int cdlt_pipeline_dev_mode_apply(cdlt_pipeline *p, cdlt_error *err) {
   int rc = cdlt_pipeline_lock_acquire(&lk, p->wd.path, p->name, cdlt_pipeline_lock_timeout_ms(), err);
   if (rc) return rc;
   rc = cdlt_pipeline_wipe_workdir(p, err);
+  if (!rc) {
+    /* a fresh state that says so (_local._dev_mode) */
+    cdlt_state st;
+    rc = cdlt_state_init_new(&st, p->name, err);
+    cdlt_json_value *local = rc ? NULL : cdlt_json_get(st.root, "_local");
+    if (!rc && (!local || cdlt_json_object_set(&st.doc, local, "_dev_mode", cdlt_json_bool(&st.doc, true))))
+      rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if (!rc) rc = save_state(p, &st, err);
+    cdlt_state_release(&st);
+  }
   cdlt_pipeline_lock_release(&lk);
   if (rc) return rc;
   char suffix[16];

@@ -39,7 +39,19 @@ int cdlt_state_init_new(cdlt_state *st, const char *pipeline_name, cdlt_error *e
   cdlt_json_object_set(d, local, "first_run", cdlt_json_bool(d, true));
   cdlt_json_object_set(d, local, "_dev_mode", cdlt_json_bool(d, false));
   cdlt_json_object_set(d, local, "initial_cwd", cdlt_json_cstr(d, cwd));
-  cdlt_json_object_set(d, local, "last_run_context", cdlt_json_null(d));
+  /* dlt's run context: settings in <cwd>/.dlt, everything else the cwd (§7.1) */
+  cdlt_json_value *ctx = cdlt_json_object(d);
+  cdlt_buf tmp;
+  cdlt_buf_init(&tmp);
+  if (!ctx || cdlt_buf_printf(&tmp, "%s/.dlt", cwd)) { cdlt_buf_release(&tmp); return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); }
+  cdlt_json_object_set(d, ctx, "settings_dir", cdlt_json_cstr(d, tmp.data));
+  cdlt_json_object_set(d, ctx, "local_dir", cdlt_json_cstr(d, cwd));
+  cdlt_json_object_set(d, ctx, "run_dir", cdlt_json_cstr(d, cwd));
+  cdlt_buf_reset(&tmp);
+  if (cdlt_buf_printf(&tmp, "file://%s", cwd)) { cdlt_buf_release(&tmp); return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); }
+  cdlt_json_object_set(d, ctx, "uri", cdlt_json_cstr(d, tmp.data));
+  cdlt_buf_release(&tmp);
+  cdlt_json_object_set(d, local, "last_run_context", ctx);
   cdlt_json_object_set(d, r, "_local", local);
   cdlt_json_object_set(d, r, "pipeline_name", cdlt_json_cstr(d, pipeline_name));
   /* the initial hash is set without a bump (dlt's first state), so the first real content

@@ -167,8 +167,14 @@ static void test_dev_mode(void) {
   char *st = wd_file(&e, "rs", "state.json");
   char needle[128];
   snprintf(needle, sizeof needle, "\"dataset_name\":\"%s\"", ds ? ds : "?");
-  CHECK_MSG(contains(st, needle), "state.json: %s", st);
+  CHECK_MSG(contains(st, needle) && contains(st, "\"_dev_mode\":true"), "state.json: %s", st);
   free(st);
+  /* the next dev_mode run starts over: a second dataset (the suffix has second resolution) */
+  sleep(1);
+  cdlt_ok(&e, "run '%s' " ARGS " --dev-mode --credentials '%s'", f1, e.db);
+  char *n = q(e.db, "SELECT count(*) FROM information_schema.schemata WHERE schema_name LIKE 'rs_dataset_%'");
+  CHECK_EQ_STR(n, "2");
+  free(n);
   free(ds);
 }
 
