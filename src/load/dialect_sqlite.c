@@ -46,4 +46,11 @@ const cdlt_sql_dialect cdlt_dialect_sqlite = {
     .timestamp_literal_format = "'%s'",
     .string_backslash_escape = false,
     .binary_literal = CDLT_SQL_BINARY_HEX,   /* not used by the SQLite load path (bound BLOBs) */
+    /* merge follow-ups: no MERGE statement in SQLite 3.40 (upsert / insert-only are refused),
+     * temp tables live in the connection's temp schema */
+    .supports_merge = false,
+    .temp_table_create = "CREATE TEMPORARY TABLE ",
+    .bool_true_literal = "TRUE",
+    .bool_false_literal = "FALSE",
+    .supports_set_schema = false,
 };

@@ -136,8 +136,42 @@ static void test_error_mode(void) {
   check_final(&e, "error mode");
 }
 
+/* merge (staging + follow-up SQL): killed in the middle of a merge, the rerun leaves one row per
+ * key with the newest values */
+static void test_kill_merge(void) {
+  static const char *const points[] = {"load.after_staging_load", "load.before_followup", "load.followup_statement",
+                                       "load.before_commit", "load.after_commit"};
+  for (size_t k = 0; k < sizeof points / sizeof *points; k++) {
+    env e;
+    env_new(&e);
+    const char *f1 = write_file(&e, "m1.jsonl", "{\"id\":1,\"v\":\"a\",\"tags\":[\"x\"]}\n{\"id\":2,\"v\":\"b\",\"tags\":[]}\n");
+    const char *f2 = write_file(&e, "m2.jsonl", "{\"id\":2,\"v\":\"B\",\"tags\":[\"y\",\"z\"]}\n{\"id\":3,\"v\":\"c\",\"tags\":[]}\n");
+    cdlt_ok(&e, "run '%s' --pipeline mg --table t --write-disposition merge --primary-key id --credentials '%s'", f1, e.db);
+    setenv("CDLT_FAULT_POINT", points[k], 1);
+    char *out = NULL;
+    int rc = cdlt(&e, &out, "run '%s' --pipeline mg --table t --write-disposition merge --primary-key id --credentials '%s'", f2, e.db);
+    unsetenv("CDLT_FAULT_POINT");
+    CHECK_MSG(rc != 0, "%s: the run was not killed: %s", points[k], out);
+    free(out);
+    CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline mg --table t --write-disposition merge --primary-key id --credentials '%s'",
+                      f2, e.db), 0);
+    CHECK_MSG(contains(out, "Pending load packages from an interrupted run were loaded first"), "%s: %s", points[k], out);
+    free(out);
+    char *got = q(e.db, "SELECT id, v FROM mg_dataset.t ORDER BY id");
+    CHECK_MSG(got && !strcmp(got, "1|a\n2|B\n3|c"), "%s: rows %s", points[k], got);
+    free(got);
+    got = q(e.db, "SELECT c.value FROM mg_dataset.t__tags c JOIN mg_dataset.t p ON c._dlt_parent_id = p._dlt_id ORDER BY 1");
+    CHECK_MSG(got && !strcmp(got, "x\ny\nz"), "%s: nested rows %s", points[k], got);
+    free(got);
+    got = q(e.db, "SELECT count(*) FROM mg_dataset.t__tags");
+    CHECK_MSG(got && !strcmp(got, "3"), "%s: nested count %s", points[k], got);
+    free(got);
+  }
+}
+
 int main(void) {
   test_error_mode();
   test_kill_everywhere();
+  test_kill_merge();
   return check_finish();
 }
