@@ -528,6 +528,8 @@ int cdlt_extract_run(cdlt_pipeline *p, const cdlt_extract_plan *plan, char load_
   }
   if (rc) goto done;
   have_state = true;
+  /* the pipeline keys first, so a new state has dlt's key order (sources after them) */
+  if ((rc = update_state(p, &st))) { cdlt_error_set(err, rc, "out of memory"); goto done; }
   for (size_t k = 0; !rc && k < n; k++) rc = sink_prepare(p, &sinks[k], schema, &st, err);
   if (rc) goto done;
 

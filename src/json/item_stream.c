@@ -4,10 +4,15 @@
 #include "json/json_reader.h"
 
 int cdlt_json_each_file_item(const char *path, cdlt_json_item_fn fn, void *ctx, cdlt_error *err) {
+  return cdlt_json_each_file_item_limits(path, NULL, fn, ctx, err);
+}
+
+int cdlt_json_each_file_item_limits(const char *path, const cdlt_json_limits *limits, cdlt_json_item_fn fn, void *ctx,
+                                    cdlt_error *err) {
   cdlt_input *in = NULL;
   cdlt_json_reader *r = NULL;
   int rc = cdlt_input_open(&in, path, err);
-  if (!rc) rc = cdlt_json_reader_new(&r, in, NULL, err);
+  if (!rc) rc = cdlt_json_reader_new(&r, in, limits, err);
   cdlt_json_doc doc;
   cdlt_json_doc_init(&doc);
   while (!rc) {

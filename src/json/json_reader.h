@@ -91,5 +91,9 @@ uint64_t cdlt_json_reader_bytes_consumed(const cdlt_json_reader *r);
  * (item_stream.c) */
 typedef int (*cdlt_json_item_fn)(void *ctx, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err);
 int cdlt_json_each_file_item(const char *path, cdlt_json_item_fn fn, void *ctx, cdlt_error *err);
+/* The same with explicit limits (NULL = defaults): internal job files wrap items in one more
+ * array level than the user's input, so their reader allows one more level. */
+int cdlt_json_each_file_item_limits(const char *path, const cdlt_json_limits *limits, cdlt_json_item_fn fn, void *ctx,
+                                    cdlt_error *err);
 
 #endif

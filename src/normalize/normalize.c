@@ -473,6 +473,41 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
                          const char *parent_table, int budget, const char *parent_id, int64_t list_idx,
                          const cdlt_json_value *root_id, cdlt_error *err);
 
+/* Keys that collide after normalization ("A b", "a_b", "aB" -> a_b) are one column: the last
+ * value wins at the position of the first, as a Python dict assignment does in dlt. */
+static int dedupe_fields(cdlt_normalizer *n, vec *fields) {
+  field *fs = fields->items;
+  size_t len = fields->len, out = 0;
+  if (len < 2) return 0;
+  if (len <= 24) {   /* small rows: pairwise is cheaper than a map */
+    for (size_t k = 0; k < len; k++) {
+      size_t j = 0;
+      while (j < out && strcmp(fs[j].name, fs[k].name) != 0) j++;
+      if (j < out) fs[j].value = fs[k].value;
+      else fs[out++] = fs[k];
+    }
+    fields->len = out;
+    return 0;
+  }
+  cdlt_strmap seen;
+  cdlt_strmap_init(&seen);
+  int rc = 0;
+  for (size_t k = 0; k < len && !rc; k++) {
+    size_t nlen = strlen(fs[k].name);
+    uintptr_t at = (uintptr_t)cdlt_strmap_get(&seen, fs[k].name, nlen);   /* index + 1 */
+    if (at) {
+      fs[at - 1].value = fs[k].value;
+      continue;
+    }
+    fs[out] = fs[k];
+    rc = cdlt_strmap_put(&seen, fs[k].name, nlen, (void *)(uintptr_t)(out + 1)) ? CDLT_ERR_NOMEM : 0;
+    out++;
+  }
+  cdlt_strmap_release(&seen);
+  fields->len = out;
+  return rc;
+}
+
 static int normalize_list(cdlt_normalizer *n, const cdlt_json_value *list, const char **table_parts, size_t ntable_parts,
                           const char *parent_table, int budget, const char *parent_id, const cdlt_json_value *root_id,
                           cdlt_error *err) {
@@ -525,6 +560,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   vec lists = {NULL, 0, 0, sizeof(found_list)};
   int rc = flatten(n, t, obj, budget, &fields, &lists, err);
   if (rc) return rc;
+  if ((rc = dedupe_fields(n, &fields))) return cdlt_error_set(err, rc, "out of memory");
 
   /* the row id: an existing _dlt_id is kept; roots random, children derived from the parent */
   const cdlt_json_value *row_id = NULL;

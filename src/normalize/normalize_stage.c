@@ -159,7 +159,10 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
       rc = cdlt_error_set(err, CDLT_ERR_INTERNAL, "unexpected job '%s' in extracted package '%s'", jobs.names[k], load_id);
     else {
       job_ctx jc = {n, jf.table};
-      rc = cdlt_json_each_file_item(path, normalize_item, &jc, err);
+      /* typed-jsonl lines are arrays of items: one level more than the items were allowed */
+      cdlt_json_limits job_limits = {0};
+      job_limits.max_depth = CDLT_JSON_DEFAULT_MAX_DEPTH + 1;
+      rc = cdlt_json_each_file_item_limits(path, &job_limits, normalize_item, &jc, err);
       /* a replace resource that yielded nothing still gets an (empty) job: it truncates */
       cdlt_table *t = cdlt_schema_table(schema, jf.table);
       if (!rc && t && !strcmp(cdlt_table_write_disposition(schema, t), "replace") && !writer_for(&sink, jf.table, err))

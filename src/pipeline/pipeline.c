@@ -19,6 +19,7 @@
 #include "pipeline/pipeline_internal.h"
 #include "pipeline/run_hooks.h"
 #include "schema/naming.h"
+#include "state/state.h"
 #include "util/fs.h"
 
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
@@ -250,11 +251,64 @@ static double now_seconds(void) {
 }
 
 /* Normalizes every extracted package and loads every normalized one, oldest first. */
+/* A crash between an extract commit and the state.json save leaves a package that carries a
+ * newer pipeline state than state.json. Before that package is finished, its state (the
+ * `_dlt_pipeline_state` row in load_package_state.json, §5.4) becomes the local state, so the
+ * cursors it advanced are not lost and the next extract does not load the same rows again. */
+static int adopt_package_state(cdlt_pipeline *p, const char *load_id, cdlt_error *err) {
+  cdlt_package pkg;
+  memset(&pkg, 0, sizeof pkg);
+  int rc = cdlt_package_open(&p->wd, CDLT_STAGE_EXTRACTED, load_id, &pkg, err);
+  if (rc) return rc;
+  cdlt_buf text;
+  cdlt_buf_init(&text);
+  cdlt_json_doc doc;
+  cdlt_json_doc_init(&doc);
+  cdlt_state local = {0}, newer = {0};
+  bool have_local = false, have_newer = false;
+  char *state_path = cdlt_workdir_join(&p->wd, "state.json");
+  cdlt_json_value *ps = NULL;
+  if (!state_path) { rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); goto done; }
+  if (cdlt_package_read_file(&pkg, CDLT_PACKAGE_STATE_FILE, &text, NULL)) goto done;   /* no state file: nothing to adopt */
+  cdlt_json_value *root = NULL;
+  if (cdlt_json_parse(&doc, text.data, text.len, CDLT_PACKAGE_STATE_FILE, &root, NULL)) goto done;
+  ps = cdlt_json_get(root, "pipeline_state");
+  const char *encoded = cdlt_json_get_str(ps, "state");
+  if (!encoded) goto done;
+  int64_t version = cdlt_json_get_int(ps, "version", 0);
+  int lrc = cdlt_state_load(&local, state_path, NULL);
+  have_local = lrc == 0;
+  if (lrc && lrc != CDLT_ERR_NOT_FOUND) { cdlt_state_release(&local); goto done; }
+  if (lrc == CDLT_ERR_NOT_FOUND) cdlt_state_release(&local);
+  if (have_local && cdlt_json_get_int(local.root, "_state_version", 0) >= version) goto done;
+  if ((rc = cdlt_state_decode(&newer, encoded, err))) goto done;
+  have_newer = true;
+  /* keep the machine-local part, and record that this state is already in a package */
+  cdlt_json_value *loc = have_local ? cdlt_json_get(local.root, "_local") : NULL;
+  cdlt_json_value *nl = loc ? cdlt_json_copy(&newer.doc, loc) : cdlt_json_object(&newer.doc);
+  const char *vh = cdlt_json_get_str(ps, "version_hash");
+  if (!nl || (vh && cdlt_json_object_set(&newer.doc, nl, "_last_extracted_hash", cdlt_json_cstr(&newer.doc, vh))) ||
+      cdlt_state_set(&newer, "_local", nl))
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!rc) rc = cdlt_state_save(&newer, state_path, err);
+done:
+  if (have_local) cdlt_state_release(&local);
+  if (have_newer) cdlt_state_release(&newer);
+  cdlt_json_doc_release(&doc);
+  cdlt_buf_release(&text);
+  free(state_path);
+  cdlt_package_close(&pkg);
+  return rc;
+}
+
 static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *err) {
   cdlt_fs_names names;
   cdlt_fs_names_init(&names);
   int rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, err);
-  for (size_t k = 0; !rc && k < names.len; k++) rc = cdlt_normalize_package(p, names.names[k], stats, err);
+  for (size_t k = 0; !rc && k < names.len; k++) {
+    rc = adopt_package_state(p, names.names[k], err);
+    if (!rc) rc = cdlt_normalize_package(p, names.names[k], stats, err);
+  }
   cdlt_fs_names_release(&names);
   if (rc) return rc;
 

@@ -3,8 +3,8 @@
  * its own, and asserts the exact outcome: exit code, the error message with file/line/column, and
  * the final table contents read back through the library's DuckDB destination.
  *
- * Cases where cdlt does not yet behave as documented run only with CDLT_KNOWN_BUGS=1 (they are
- * listed in BAD_INPUTS.md under "Known bugs"), so the suite stays green while they are open. */
+ * Cases where cdlt does not yet behave as documented would run only with CDLT_KNOWN_BUGS=1 (listed
+ * in BAD_INPUTS.md under "Known bugs"); there are none open now. */
 #define _GNU_SOURCE
 #include <stdarg.h>
 #include <stdbool.h>
@@ -32,10 +32,6 @@ static void env_new(env *e) {
   snprintf(e->db, sizeof e->db, "%s/test.duckdb", e->dir);
 }
 
-static bool known_bugs(void) {
-  const char *v = getenv("CDLT_KNOWN_BUGS");
-  return v && !strcmp(v, "1");
-}
 
 /* Writes len bytes to <dir>/<name>; returns the path in static storage (a ring of 8). */
 static const char *write_bytes(const env *e, const char *name, const void *data, size_t len) {
@@ -374,10 +370,8 @@ static void test_deep_nesting_inside_limit(void) {
   expect_fail(&e1, f, "deepl", "File name too long");
   CHECK_EQ_INT(count_rows(e1.db, "deepl_dataset", "deepl"), -1);
 
-  /* KNOWN BUG (extract/normalize, not src/json): exactly 10,000 levels pass the extract reader,
-   * but the typed-jsonl job's extra array makes 10,001 at normalize, which fails with an error
-   * naming the internal job file. Expected: the item loads (or extract rejects the user's file). */
-  if (!known_bugs()) return;
+  /* exactly 10,000 levels pass the extract reader; normalize reads its own typed-jsonl job (one
+   * array level more) with the limit + 1, so the item loads */
   env e2;
   env_new(&e2);
   doc = nested_objects(9999);
@@ -452,9 +446,7 @@ static void test_colliding_identifiers(void) {
   env e2;
   env_new(&e2);
   f = write_file(&e2, "coll.jsonl", "{\"id\": 1, \"A b\": \"x\", \"a_b\": \"y\", \"aB\": \"z\"}\n");
-  /* KNOWN BUG (normalizer): the row line carries "a_b" three times and DuckDB rejects the job
-   * ("has duplicate key"); dlt's row dict keeps the last value */
-  if (!known_bugs()) return;
+  /* the three keys are one column after normalization: the last value wins, as in dlt's row dict */
   expect_ok(&e2, f, "coll");
   CHECK_COLS(e2.db, "coll_dataset", "coll", "id BIGINT\na_b VARCHAR\n_dlt_load_id VARCHAR\n_dlt_id VARCHAR");
   CHECK_Q(e2.db, "SELECT id, a_b FROM coll_dataset.coll", "1|z");

@@ -169,7 +169,32 @@ static void test_kill_merge(void) {
   }
 }
 
+/* Killed after the extract commit but before state.json is saved, and no restore from the
+ * destination to repair it: the pending package carries the newer state, which the next run
+ * adopts before finishing the package, so the cursor is not lost and nothing loads twice. */
+static void test_state_window_without_restore(void) {
+  env e;
+  env_new(&e);
+  const char *f1 = write_file(&e, "ev.jsonl", DATA1);
+  cdlt_ok(&e, "run '%s' " ARGS " --no-restore --credentials '%s'", f1, e.db);
+  const char *f2 = write_file(&e, "ev.jsonl", DATA2);
+  setenv("CDLT_FAULT_POINT", "state.before_save", 1);
+  char *out = NULL;
+  int rc = cdlt(&e, &out, "run '%s' " ARGS " --no-restore --credentials '%s'", f2, e.db);
+  unsetenv("CDLT_FAULT_POINT");
+  CHECK_MSG(rc != 0, "the run must have been killed: %s", out);
+  free(out);
+  for (int k = 0; k < 3; k++) cdlt_ok(&e, "run '%s' " ARGS " --no-restore --credentials '%s'", f2, e.db);
+  CHECK_Q(e.db, "SELECT id, count(*) FROM cr_dataset.ev GROUP BY id ORDER BY id", "1|1\n2|1\n3|1\n4|1");
+  char path[1024];
+  snprintf(path, sizeof path, "%s/pipelines/cr/state.json", e.data);
+  char *state = check_read_file(path, NULL);
+  CHECK_MSG(state && strstr(state, "\"last_value\":\"2024-01-03T00:00:00Z\""), "state: %s", state);
+  free(state);
+}
+
 int main(void) {
+  test_state_window_without_restore();
   test_error_mode();
   test_kill_everywhere();
   test_kill_merge();
