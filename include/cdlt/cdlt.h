@@ -125,6 +125,17 @@ const char *cdlt_load_info_load_id(const cdlt_load_info *info, size_t package);
 size_t cdlt_load_info_table_count(const cdlt_load_info *info);
 const char *cdlt_load_info_table_name(const cdlt_load_info *info, size_t i);
 uint64_t cdlt_load_info_table_rows(const cdlt_load_info *info, size_t i);
+/* Schema changes of this run: every column that became part of the destination tables (new
+ * tables' columns included), in schema order, with its dlt data type. Strings owned by info. */
+size_t cdlt_load_info_schema_change_count(const cdlt_load_info *info);
+int cdlt_load_info_schema_change(const cdlt_load_info *info, size_t i, const char **table, const char **column,
+                                 const char **data_type);
+/* Failed jobs. A package is loaded in one destination transaction, so a failing job fails its
+ * whole package: the run returns an error and, when *info was requested, an info whose failed
+ * package (0 or 1) gives the load id and the error; the package stays pending for the next run.
+ * Strings owned by info. */
+size_t cdlt_load_info_failed_package_count(const cdlt_load_info *info);
+int cdlt_load_info_failed_package(const cdlt_load_info *info, size_t i, const char **load_id, const char **message);
 /* Rows and values dropped by discard_row / discard_value schema contracts in this run (§10). */
 uint64_t cdlt_load_info_discarded_rows(const cdlt_load_info *info);
 uint64_t cdlt_load_info_discarded_values(const cdlt_load_info *info);

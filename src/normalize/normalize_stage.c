@@ -114,6 +114,24 @@ static int write_schema_updates(const cdlt_package *pkg, const cdlt_schema *befo
   return rc;
 }
 
+/* the columns this package made complete, for the load info */
+static int record_schema_changes(cdlt_run_stats *stats, const cdlt_schema *before, const cdlt_schema *after,
+                                 cdlt_error *err) {
+  for (size_t k = 0; k < after->ntables; k++) {
+    const cdlt_table *t = after->tables[k];
+    const cdlt_table *old = cdlt_schema_table(before, t->name);
+    for (size_t c = 0; c < t->ncolumns; c++) {
+      const cdlt_column *col = t->columns[c];
+      if (col->type == CDLT_TYPE_NONE) continue;
+      const cdlt_column *oc = old ? cdlt_table_column(old, col->name, strlen(col->name)) : NULL;
+      if (oc && oc->type != CDLT_TYPE_NONE) continue;
+      if (cdlt_run_stats_add_change(stats, t->name, col->name, cdlt_data_type_name(col->type)))
+        return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    }
+  }
+  return 0;
+}
+
 typedef struct job_ctx {
   cdlt_normalizer *n;
   const char *table;
@@ -185,6 +203,7 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   /* package files, the live schema, then the atomic commit */
   if ((rc = cdlt_schema_bump_version(schema, NULL, err))) goto done;
   if ((rc = write_schema_updates(&dst, before, schema, err))) goto done;
+  if ((rc = record_schema_changes(stats, before, schema, err))) goto done;
   cdlt_buf sb;
   cdlt_buf_init(&sb);
   rc = cdlt_schema_write(schema, &sb, 0);

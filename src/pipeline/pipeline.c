@@ -212,6 +212,16 @@ int cdlt_pipeline_open_destination(cdlt_pipeline *p, cdlt_destination **out, cdl
 void cdlt_run_stats_release(cdlt_run_stats *st) {
   for (size_t k = 0; k < st->nload_ids; k++) free(st->load_ids[k]);
   for (size_t k = 0; k < st->ntables; k++) free(st->tables[k]);
+  for (size_t k = 0; k < st->nchanges; k++) {
+    free(st->change_tables[k]);
+    free(st->change_columns[k]);
+    free(st->change_types[k]);
+  }
+  free(st->change_tables);
+  free(st->change_columns);
+  free(st->change_types);
+  free(st->failed_load_id);
+  free(st->failed_message);
   free(st->load_ids);
   free(st->tables);
   free(st->rows);
@@ -225,6 +235,24 @@ int cdlt_run_stats_add_load_id(cdlt_run_stats *st, const char *load_id) {
   if (!(n[st->nload_ids] = strdup(load_id))) return CDLT_ERR_NOMEM;
   st->nload_ids++;
   return 0;
+}
+
+int cdlt_run_stats_add_change(cdlt_run_stats *st, const char *table, const char *column, const char *data_type) {
+  size_t n = st->nchanges + 1;
+  char **t = realloc(st->change_tables, n * sizeof *t);
+  if (!t) return CDLT_ERR_NOMEM;
+  st->change_tables = t;
+  char **c = realloc(st->change_columns, n * sizeof *c);
+  if (!c) return CDLT_ERR_NOMEM;
+  st->change_columns = c;
+  char **d = realloc(st->change_types, n * sizeof *d);
+  if (!d) return CDLT_ERR_NOMEM;
+  st->change_types = d;
+  t[n - 1] = strdup(table);
+  c[n - 1] = strdup(column);
+  d[n - 1] = strdup(data_type ? data_type : "");
+  st->nchanges = n;
+  return t[n - 1] && c[n - 1] && d[n - 1] ? 0 : CDLT_ERR_NOMEM;
 }
 
 int cdlt_run_stats_add_rows(cdlt_run_stats *st, const char *table, uint64_t rows) {
@@ -318,6 +346,12 @@ static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *
   rc = cdlt_pipeline_open_destination(p, &dest, err);
   for (size_t k = 0; !rc && k < names.len; k++) {
     rc = cdlt_load_package(p, dest, names.names[k], err);
+    if (rc) {   /* the whole package was rolled back: report it as failed in the load info */
+      free(stats->failed_load_id);
+      free(stats->failed_message);
+      stats->failed_load_id = strdup(names.names[k]);
+      stats->failed_message = strdup(err ? err->msg : "");
+    }
     if (!rc) rc = cdlt_run_stats_add_load_id(stats, names.names[k]) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
   }
   cdlt_destination_close(dest);
@@ -368,9 +402,9 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
     if (!rc) rc = finish_packages(p, &stats, &p->err);
   }
   if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
-  if (!rc && info) {
+  if (info && (!rc || stats.failed_load_id)) {   /* load failures get a load info too */
     *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
-    if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+    if (!*info && !rc) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
   }
   cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
   cdlt_run_stats_release(&stats);
@@ -422,9 +456,9 @@ int cdlt_pipeline_run(cdlt_pipeline *p, cdlt_source *src, cdlt_load_info **info)
     if (!rc) rc = finish_packages(p, &stats, &p->err);
   }
   if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
-  if (!rc && info) {
+  if (info && (!rc || stats.failed_load_id)) {   /* load failures get a load info too */
     *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
-    if (!*info) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+    if (!*info && !rc) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
   }
   cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
   cdlt_run_stats_release(&stats);

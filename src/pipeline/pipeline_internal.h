@@ -40,7 +40,14 @@ typedef struct cdlt_run_stats {
   uint64_t *rows;
   size_t ntables;
   uint64_t discarded_rows, discarded_values;   /* by discard_row / discard_value contracts */
+  /* schema changes of this run: columns that became complete (new tables included) */
+  char **change_tables, **change_columns, **change_types;
+  size_t nchanges;
+  /* the package whose load failed (its jobs were rolled back as a whole) and why */
+  char *failed_load_id, *failed_message;
 } cdlt_run_stats;
+
+int cdlt_run_stats_add_change(cdlt_run_stats *st, const char *table, const char *column, const char *data_type);
 
 void cdlt_run_stats_release(cdlt_run_stats *st);
 int cdlt_run_stats_add_load_id(cdlt_run_stats *st, const char *load_id);

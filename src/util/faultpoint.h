@@ -6,7 +6,7 @@
  * with SIGKILL at that point (as a power cut would); CDLT_FAULT_HIT=N kills at the N-th time the
  * point is reached (default 1). CDLT_FAULT_MODE=error makes the point return CDLT_ERR_IO with the
  * message "injected fault at '<name>'" instead of killing, for "clear error, then rerun" tests.
- * The variable is read once per process. This is SQLite's test-hook idea, kept always compiled so
+ * This is SQLite's test-hook idea, kept always compiled so
  * the tests exercise the very binary users run. */
 #ifndef CDLT_UTIL_FAULTPOINT_H
 #define CDLT_UTIL_FAULTPOINT_H
