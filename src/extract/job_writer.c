@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "package/job_file.h"
+#include "util/faultpoint.h"
 #include "util/fs.h"
 
 #define ITEMS_PER_LINE 5000   /* data_writer.buffer_max_items */
@@ -54,7 +55,8 @@ int cdlt_job_writer_item(cdlt_job_writer *w, const cdlt_json_value *item, cdlt_e
 int cdlt_job_writer_close(cdlt_job_writer *w, cdlt_error *err) {
   int rc = w->f ? writer_flush(w, err) : 0;
   if (w->f) {
-    if (!rc && (fflush(w->f) || fsync(fileno(w->f)))) rc = cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
+    if (!rc && (fflush(w->f) || fsync(fileno(w->f)) || (errno = cdlt_fault_errno("job.fsync")) != 0))
+      rc = cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
     fclose(w->f);
   }
   free(w->path);

@@ -332,7 +332,8 @@ static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, const staging *st, cdlt_e
       uint64_t size = 0;
       cdlt_fs_file_size(path, &size, NULL);
       if (!rc && size > 0 && def.ncolumns > 0) {
-        rc = c->dest->vtab->load_file(c->dest, ds, &def, path, CDLT_FORMAT_JSONL, err);
+        rc = cdlt_fault_point("load.before_job", err);
+        if (!rc) rc = c->dest->vtab->load_file(c->dest, ds, &def, path, CDLT_FORMAT_JSONL, err);
         if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[k], jf.table);
       }
       cdlt_table_def_release(&def);

@@ -66,7 +66,8 @@ static int sink_close(stage_sink *s, cdlt_error *err) {
   for (size_t k = 0; k < s->n; k++) {
     table_writer *w = s->list[k];
     if (w->f) {
-      if (!rc && (fflush(w->f) || fsync(fileno(w->f)))) rc = cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
+      if (!rc && (fflush(w->f) || fsync(fileno(w->f)) || (errno = cdlt_fault_errno("job.fsync")) != 0))
+      rc = cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
       fclose(w->f);
     }
     free(w->path);

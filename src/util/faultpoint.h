@@ -16,4 +16,11 @@
 /* Returns 0, or (error mode) CDLT_ERR_IO with err set. May not return (kill mode). */
 int cdlt_fault_point(const char *name, cdlt_error *err);
 
+/* For system calls: CDLT_FAULT_MODE=errno:ENOSPC (or errno:EIO, errno:EDQUOT) makes the armed
+ * point return that errno, which the caller reports as if the call had failed with it (a full
+ * disk during a write, fsync or rename). Returns 0 when not armed; kill mode kills as above.
+ * CDLT_FAULT_MODE=pause makes the point create the file named by CDLT_FAULT_PAUSE_FILE and wait
+ * (up to 120 s) until a test removes it — to stop a database server under a running load. */
+int cdlt_fault_errno(const char *name);
+
 #endif

@@ -1,5 +1,6 @@
 /* fs.c — POSIX file-system helpers (see fs.h). */
 #include "util/fs.h"
+#include "util/faultpoint.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -355,7 +356,9 @@ static int open_temp(const char *dir, mode_t mode, char **tmp_out, int *fd_out, 
 /* fsync + close fd, rename tmp over path, fsync path's directory. Removes tmp on failure. */
 static int finish_temp(int fd, char *tmp, const char *path, const char *what, cdlt_error *err) {
   int rc = CDLT_OK;
-  if (fsync(fd) != 0 && errno != EINVAL) rc = cdlt_error_errno(err, errno, "cannot %s '%s': fsync", what, path);
+  int fe = cdlt_fault_errno("fs.fsync");
+  if (fe) rc = cdlt_error_errno(err, fe, "cannot %s '%s': fsync", what, path);
+  else if (fsync(fd) != 0 && errno != EINVAL) rc = cdlt_error_errno(err, errno, "cannot %s '%s': fsync", what, path);
   if (close(fd) != 0 && rc == CDLT_OK) rc = cdlt_error_errno(err, errno, "cannot %s '%s': close", what, path);
   if (rc == CDLT_OK && rename(tmp, path) != 0) rc = cdlt_error_errno(err, errno, "cannot %s '%s'", what, path);
   if (rc != CDLT_OK) {
@@ -384,7 +387,8 @@ int cdlt_fs_write_atomic(const char *path, const char *temp_dir, const void *dat
   int rc = open_temp(temp_dir, mode, &tmp, &fd, err);
   free(own_dir);
   if (rc) return cdlt_error_wrap(err, "cannot write '%s'", path);
-  int e = write_all(fd, data, len);
+  int e = cdlt_fault_errno("fs.write");
+  if (!e) e = write_all(fd, data, len);
   if (e) {
     close(fd);
     unlink(tmp);
@@ -395,8 +399,9 @@ int cdlt_fs_write_atomic(const char *path, const char *temp_dir, const void *dat
 }
 
 int cdlt_fs_rename(const char *from, const char *to, cdlt_error *err) {
-  if (rename(from, to) != 0) {
-    int e = errno;
+  int fe = cdlt_fault_errno("fs.rename");
+  if (fe || rename(from, to) != 0) {
+    int e = fe ? fe : errno;
     int rc = cdlt_error_errno(err, e, "cannot rename '%s' to '%s'", from, to);
     if (e == ENOENT && !cdlt_fs_exists(from)) {
       if (err) err->code = CDLT_ERR_NOT_FOUND;
