@@ -207,24 +207,24 @@ static int store_load(files_ctx *c, const char *load_id, cdlt_error *err) {
   return rc;
 }
 
-/* moves every job to completed_jobs and the package to load/loaded (as load_stage.c) */
-static int finalize(files_ctx *c, cdlt_error *err) {
+/* moves every job to completed_jobs and the package to load/loaded (see load_files.h) */
+int cdlt_load_finalize_package(cdlt_package *pkg, cdlt_error *err) {
   cdlt_fs_names jobs;
   cdlt_fs_names_init(&jobs);
-  int rc = cdlt_package_list_jobs(&c->pkg, CDLT_JOB_NEW, &jobs, err);
-  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_start_job(&c->pkg, jobs.names[k], err);
+  int rc = cdlt_package_list_jobs(pkg, CDLT_JOB_NEW, &jobs, err);
+  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_start_job(pkg, jobs.names[k], err);
   cdlt_fs_names_release(&jobs);
-  if (!rc) rc = cdlt_package_list_jobs(&c->pkg, CDLT_JOB_STARTED, &jobs, err);
-  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_complete_job(&c->pkg, jobs.names[k], err);
+  if (!rc) rc = cdlt_package_list_jobs(pkg, CDLT_JOB_STARTED, &jobs, err);
+  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_complete_job(pkg, jobs.names[k], err);
   cdlt_fs_names_release(&jobs);
-  if (!rc && cdlt_package_has_file(&c->pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE)) {
+  if (!rc && cdlt_package_has_file(pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE)) {
     cdlt_buf b;
     cdlt_buf_init(&b);
-    rc = cdlt_package_read_file(&c->pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE, &b, err);
-    if (!rc) rc = cdlt_package_commit_schema_updates(&c->pkg, b.data ? b.data : "{}", b.data ? b.len : 2, err);
+    rc = cdlt_package_read_file(pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE, &b, err);
+    if (!rc) rc = cdlt_package_commit_schema_updates(pkg, b.data ? b.data : "{}", b.data ? b.len : 2, err);
     cdlt_buf_release(&b);
   }
-  if (!rc) rc = cdlt_package_complete(&c->pkg, false, err);
+  if (!rc) rc = cdlt_package_complete(pkg, false, err);
   return rc;
 }
 
@@ -296,7 +296,7 @@ int cdlt_load_package_files(cdlt_pipeline *p, cdlt_destination *dest, const char
     goto done;
   }
   if (cdlt_fs_exists(loads_path)) {   /* loaded before a crash: only finalize */
-    rc = finalize(&c, err);
+    rc = cdlt_load_finalize_package(&c.pkg, err);
     goto done;
   }
   if ((rc = cdlt_package_list_jobs(&c.pkg, CDLT_JOB_NEW, &jobs, err))) goto done;
@@ -318,7 +318,7 @@ int cdlt_load_package_files(cdlt_pipeline *p, cdlt_destination *dest, const char
   if (!rc) rc = write_jobs(&c, load_id, &jobs, err);
   if (!rc) rc = cdlt_fault_point("load.before_loads_file", err);
   if (!rc) rc = store_load(&c, load_id, err);
-  if (!rc) rc = finalize(&c, err);
+  if (!rc) rc = cdlt_load_finalize_package(&c.pkg, err);
 done:
   if (job_tables)
     for (size_t k = 0; k < jobs.len; k++) free(job_tables[k]);

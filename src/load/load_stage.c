@@ -345,28 +345,6 @@ static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, const staging *st, cdlt_e
   return 0;
 }
 
-/* moves every job to completed_jobs and the package to load/loaded */
-static int finalize(load_ctx *c, cdlt_error *err) {
-  cdlt_fs_names jobs;
-  cdlt_fs_names_init(&jobs);
-  int rc = cdlt_package_list_jobs(&c->pkg, CDLT_JOB_NEW, &jobs, err);
-  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_start_job(&c->pkg, jobs.names[k], err);
-  cdlt_fs_names_release(&jobs);
-  if (!rc) rc = cdlt_package_list_jobs(&c->pkg, CDLT_JOB_STARTED, &jobs, err);
-  for (size_t k = 0; !rc && k < jobs.len; k++) rc = cdlt_package_complete_job(&c->pkg, jobs.names[k], err);
-  cdlt_fs_names_release(&jobs);
-  if (!rc && cdlt_package_has_file(&c->pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE)) {
-    cdlt_buf b;
-    cdlt_buf_init(&b);
-    rc = cdlt_package_read_file(&c->pkg, CDLT_PACKAGE_SCHEMA_UPDATES_FILE, &b, err);
-    if (!rc) rc = cdlt_package_commit_schema_updates(&c->pkg, b.data ? b.data : "{}", b.data ? b.len : 2, err);
-    cdlt_buf_release(&b);
-  }
-  if (!rc) rc = cdlt_package_complete(&c->pkg, false, err);
-  return rc;
-}
-
-
 int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load_id, cdlt_error *err) {
   if (dest->vtab->writes_files || !dest->vtab->dialect) return cdlt_load_package_files(p, dest, load_id, err);   /* filesystem */
   load_ctx c;
@@ -396,7 +374,7 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
 
   bool loaded;
   if ((rc = already_loaded(&c, load_id, &loaded, err))) goto done;
-  if (loaded) { rc = finalize(&c, err); goto done; }
+  if (loaded) { rc = cdlt_load_finalize_package(&c.pkg, err); goto done; }
 
   /* jobs: start every new one (started ones are from an interrupted attempt) */
   if ((rc = cdlt_package_list_jobs(&c.pkg, CDLT_JOB_NEW, &jobs, err))) goto done;
@@ -464,7 +442,7 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
   rc = dest->vtab->commit(dest, err);
   in_tx = false;
   if (!rc) rc = cdlt_fault_point("load.after_commit", err);
-  if (!rc) rc = finalize(&c, err);
+  if (!rc) rc = cdlt_load_finalize_package(&c.pkg, err);
 
 done:
   if (in_tx) {

@@ -15,130 +15,15 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "destinations/destination.h"
+#include "e2e.h"
 #include "util/buf.h"
 
 /* ---------------------------------------------------------------- environment / helpers */
 
-typedef struct env {
-  char dir[512];    /* fresh temp dir, the cwd of every cdlt run */
-  char data[600];   /* DLT_DATA_DIR */
-  char db[600];     /* duckdb file passed with --credentials */
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
-  snprintf(e->db, sizeof e->db, "%s/test.duckdb", e->dir);
-}
-
-
-/* Writes len bytes to <dir>/<name>; returns the path in static storage (a ring of 8). */
-static const char *write_bytes(const env *e, const char *name, const void *data, size_t len) {
-  static char paths[8][1024];
-  static unsigned next;
-  char *path = paths[next++ % 8];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    CHECK(fwrite(data, 1, len, f) == len);
-    fclose(f);
-  }
-  return path;
-}
-
-static const char *write_file(const env *e, const char *name, const char *content) {
-  return write_bytes(e, name, content, strlen(content));
-}
-
-/* Runs `cd <dir> && DLT_DATA_DIR=<data> <cdlt> run <file> --pipeline <p> --credentials <db>`;
- * *out gets stdout+stderr (caller frees). */
+/* Runs `cdlt run <file> --pipeline <p> --credentials <db>` in the env; *out gets stdout+stderr
+ * (caller frees). */
 static int run(const env *e, const char *file, const char *pipeline, char **out) {
-  char cmd[4096];
-  snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' '%s' run '%s' --pipeline %s --credentials '%s'", e->dir,
-           e->data, check_cdlt_bin(), file, pipeline, e->db);
-  char *o = NULL;
-  int rc = check_run(cmd, &o);
-  /* under -DCDLT_SANITIZE=ON a sanitizer report must fail the test even where exit 1 is expected */
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt run %s:\n%s", file, o);
-  if (out) *out = o ? o : strdup("");
-  else free(o);
-  return rc;
-}
-
-static bool contains(const char *hay, const char *needle) { return hay && needle && strstr(hay, needle); }
-
-/* Runs `sql` against the duckdb file; the result as "a|b\nc|d" (NULL → "NULL"), malloc'd;
- * "ERROR: <msg>" on failure. */
-static char *q(const char *db, const char *sql) {
-  const cdlt_destination_vtab *vt = cdlt_destination_find("duckdb");
-  cdlt_destination *d = NULL;
-  cdlt_error err = {0};
-  char *res = NULL;
-  if (!vt || cdlt_destination_open(vt, &(cdlt_destination_config){.credentials = db}, &d, &err)) {
-    if (asprintf(&res, "ERROR: open: %s", err.msg) < 0) res = NULL;
-    return res;
-  }
-  cdlt_rows rows = {0};
-  if (d->vtab->query(d, sql, &rows, &err)) {
-    if (asprintf(&res, "ERROR: %s", err.msg) < 0) res = NULL;
-  } else {
-    cdlt_buf b;
-    cdlt_buf_init(&b);
-    for (size_t r = 0; r < rows.nrows; r++) {
-      for (size_t c = 0; c < rows.ncols; c++) {
-        const char *v = cdlt_rows_get(&rows, r, c);
-        if (c) cdlt_buf_putc(&b, '|');
-        cdlt_buf_puts(&b, v ? v : "NULL");
-      }
-      if (r + 1 < rows.nrows) cdlt_buf_putc(&b, '\n');
-    }
-    res = b.data ? cdlt_buf_detach(&b) : strdup("");
-  }
-  cdlt_rows_free(&rows);
-  cdlt_destination_close(d);
-  return res;
-}
-
-#define CHECK_Q(db, sql, expected)  \
-  do {                              \
-    char *got_ = q((db), (sql));    \
-    CHECK_EQ_STR(got_, (expected)); \
-    free(got_);                     \
-  } while (0)
-
-/* information_schema columns of a table: "name TYPE\n..." in ordinal order */
-#define CHECK_COLS(db, ds, table, expected)                                                             \
-  do {                                                                                                  \
-    char sql_[512];                                                                                     \
-    snprintf(sql_, sizeof sql_,                                                                         \
-             "SELECT column_name || ' ' || data_type FROM information_schema.columns WHERE table_schema " \
-             "= '%s' AND table_name = '%s' ORDER BY ordinal_position",                                  \
-             (ds), (table));                                                                            \
-    CHECK_Q((db), sql_, (expected));                                                                    \
-  } while (0)
-
-static bool file_exists(const char *path) {
-  struct stat st;
-  return stat(path, &st) == 0;
-}
-
-/* count(*) of "<ds>"."<table>"; -1 when the table (or the database) does not exist. */
-static long count_rows(const char *db, const char *ds, const char *table) {
-  if (!file_exists(db)) return -1;
-  char sql[512];
-  snprintf(sql, sizeof sql,
-           "SELECT count(*) FROM information_schema.tables WHERE table_schema = '%s' AND table_name = '%s'", ds, table);
-  char *r = q(db, sql);
-  bool exists = r && !strcmp(r, "1");
-  free(r);
-  if (!exists) return -1;
-  snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".\"%s\"", ds, table);
-  r = q(db, sql);
-  long n = r ? strtol(r, NULL, 10) : -2;
-  free(r);
-  return n;
+  return cdlt(e, out, "run '%s' --pipeline %s --credentials '%s'", file, pipeline, e->db);
 }
 
 /* Expects a failed run: exit 1 and `msg` (exact substring) in the output. */

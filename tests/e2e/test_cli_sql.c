@@ -10,32 +10,11 @@
 #include <unistd.h>
 
 #include "check.h"
-
-typedef struct env {
-  char dir[512];
-  char data[600];
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
-}
-
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char path[1024];
-  snprintf(path, sizeof path, "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
+#include "e2e.h"
 
 /* Runs `cd <dir> && DLT_DATA_DIR=<data> <cdlt> <args>`; stdout only into *out, stderr into *errout. */
-static int cdlt(const env *e, char **out, char **errout, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int cdlt(const env *e, char **out, char **errout, const char *fmt, ...) {
+static int cdlt_split(const env *e, char **out, char **errout, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int cdlt_split(const env *e, char **out, char **errout, const char *fmt, ...) {
   char args[2048], cmd[4096];
   va_list ap;
   va_start(ap, fmt);
@@ -56,8 +35,6 @@ static int cdlt(const env *e, char **out, char **errout, const char *fmt, ...) {
   return rc;
 }
 
-static bool contains(const char *hay, const char *needle) { return hay && needle && strstr(hay, needle); }
-
 static void test_outputs(void) {
   env e;
   env_new(&e);
@@ -67,13 +44,13 @@ static void test_outputs(void) {
                              "{\"id\": 10, \"name\": null}\n");
   /* default credentials: <cwd>/<pipeline>.duckdb, dataset <pipeline>_dataset */
   char *out = NULL, *err = NULL;
-  int rc = cdlt(&e, &out, &err, "run '%s' --pipeline q", f);
+  int rc = cdlt_split(&e, &out, &err, "run '%s' --pipeline q", f);
   CHECK_MSG(rc == 0, "%s%s", out, err);
   free(out);
   free(err);
 
   /* table: columns padded to the widest value (UTF-8 aware), NULL shown, row count */
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT id, name, score, ts FROM people ORDER BY id\"");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT id, name, score, ts FROM people ORDER BY id\"");
   CHECK_EQ_INT(rc, 0);
   CHECK_EQ_STR(out,
                "id | name        | score | ts\n"
@@ -87,39 +64,39 @@ static void test_outputs(void) {
   free(err);
 
   /* csv: RFC 4180 quoting, NULL empty, CRLF */
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT id, note, score FROM people ORDER BY id\" --format csv");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT id, note, score FROM people ORDER BY id\" --format csv");
   CHECK_EQ_INT(rc, 0);
   CHECK_EQ_STR(out, "id,note,score\r\n1,\"a,\"\"b\"\"\",\r\n2,\"line\nbreak\",2.5\r\n10,,\r\n");
   free(out);
   free(err);
 
   /* json: an array of objects, values as strings, null */
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT id, note FROM people WHERE id <= 2 ORDER BY id\" --format json");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT id, note FROM people WHERE id <= 2 ORDER BY id\" --format json");
   CHECK_EQ_INT(rc, 0);
   CHECK_EQ_STR(out, "[\n  {\"id\":\"1\",\"note\":\"a,\\\"b\\\"\"},\n  {\"id\":\"2\",\"note\":\"line\\nbreak\"}\n]\n");
   free(out);
   free(err);
 
   /* an empty result */
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT id AS only_col FROM people WHERE id > 100\"");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT id AS only_col FROM people WHERE id > 100\"");
   CHECK_EQ_INT(rc, 0);
   CHECK_EQ_STR(out, "only_col\n--------\n(0 rows)\n");
   free(out);
   free(err);
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT 1 AS x WHERE false\" --format json");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT 1 AS x WHERE false\" --format json");
   CHECK_EQ_STR(out, "[]\n");
   free(out);
   free(err);
 
   /* dlt's tables are there, qualified or not */
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT count(*) AS loads, min(status) AS status FROM q_dataset._dlt_loads\" --format csv");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT count(*) AS loads, min(status) AS status FROM q_dataset._dlt_loads\" --format csv");
   CHECK_EQ_INT(rc, 0);
   CHECK_EQ_STR(out, "loads,status\r\n1,0\r\n");
   free(out);
   free(err);
 
   /* a failing query: exit 1, the destination's message on stderr, nothing on stdout */
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT nope FROM people\"");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT nope FROM people\"");
   CHECK_EQ_INT(rc, 1);
   CHECK_EQ_STR(out, "");
   CHECK_MSG(!strncmp(err, "cdlt sql: duckdb: query: Binder Error: Referenced column \"nope\" not found", 72), "%s", err);
@@ -131,28 +108,28 @@ static void test_usage(void) {
   env e;
   env_new(&e);
   char *out = NULL, *err = NULL;
-  int rc = cdlt(&e, &out, &err, "sql q");
+  int rc = cdlt_split(&e, &out, &err, "sql q");
   CHECK_EQ_INT(rc, 2);
   CHECK_MSG(contains(err, "cdlt sql: a pipeline name and a query are required"), "%s", err);
   free(out);
   free(err);
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT 1\" --format xml");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT 1\" --format xml");
   CHECK_EQ_INT(rc, 2);
   CHECK_EQ_STR(err, "cdlt sql: unknown format 'xml' (table, csv, json)\n");
   free(out);
   free(err);
-  rc = cdlt(&e, &out, &err, "sql q \"SELECT 1\" --bogus");
+  rc = cdlt_split(&e, &out, &err, "sql q \"SELECT 1\" --bogus");
   CHECK_EQ_INT(rc, 2);
   CHECK_MSG(contains(err, "cdlt sql: unknown option '--bogus'"), "%s", err);
   free(out);
   free(err);
-  rc = cdlt(&e, &out, &err, "sql --help");
+  rc = cdlt_split(&e, &out, &err, "sql --help");
   CHECK_EQ_INT(rc, 0);
   CHECK_MSG(!strncmp(out, "usage: cdlt sql PIPELINE QUERY", 30), "%s", out);
   free(out);
   free(err);
   /* a pipeline that never ran: no database is created */
-  rc = cdlt(&e, &out, &err, "sql nope \"SELECT 1\"");
+  rc = cdlt_split(&e, &out, &err, "sql nope \"SELECT 1\"");
   CHECK_EQ_INT(rc, 1);
   char expect[1024], path[1024];
   snprintf(expect, sizeof expect, "cdlt sql: duckdb database '%s/nope.duckdb' does not exist (has pipeline 'nope' run?)\n",
@@ -163,7 +140,7 @@ static void test_usage(void) {
   free(out);
   free(err);
   /* the top-level help lists the command */
-  rc = cdlt(&e, &out, &err, "--help");
+  rc = cdlt_split(&e, &out, &err, "--help");
   CHECK_MSG(contains(out, "  sql       run a SQL query against a pipeline's dataset and print the result\n"), "%s", out);
   free(out);
   free(err);

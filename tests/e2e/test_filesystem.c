@@ -14,66 +14,7 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "destinations/destination.h"
-
-typedef struct env {
-  char dir[512];
-  char data[600];     /* DLT_DATA_DIR */
-  char bucket[600];   /* bucket folder */
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
-  snprintf(e->bucket, sizeof e->bucket, "%s/bucket", e->dir);
-}
-
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char paths[8][1024];
-  static unsigned next;
-  char *path = paths[next++ % 8];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
-
-static const char *g_env = "";   /* extra "A=1 B=2" for the next runs */
-
-static int cdlt(const env *e, char **out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cdlt(const env *e, char **out, const char *fmt, ...) {
-  char args[2048], cmd[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' %s '%s' %s", e->dir, e->data, g_env, check_cdlt_bin(), args);
-  char *o = NULL;
-  int rc = check_run(cmd, &o);
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
-  if (out) *out = o ? o : strdup("");
-  else free(o);
-  return rc;
-}
-
-static void cdlt_ok(const env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cdlt_ok(const env *e, const char *fmt, ...) {
-  char args[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  char *out = NULL;
-  int rc = cdlt(e, &out, "%s", args);
-  CHECK_MSG(rc == 0, "cdlt %s exited %d:\n%s", args, rc, out);
-  free(out);
-}
-
-static bool contains(const char *hay, const char *needle) { return hay && needle && strstr(hay, needle); }
+#include "e2e.h"
 
 /* every file under dir, relative, sorted, one per line */
 static void walk(const char *root, const char *rel, char ***names, size_t *n) {
@@ -168,36 +109,7 @@ static int count_lines_with(const char *listing, const char *prefix) {
 }
 
 /* DuckDB (in memory, through the library's destination) as "a|b\nc|d" */
-static char *duck(const char *sql) {
-  cdlt_destination *d = NULL;
-  cdlt_error err = {0};
-  char *res = NULL;
-  if (cdlt_destination_open(cdlt_destination_find("duckdb"), &(cdlt_destination_config){.credentials = ":memory:"}, &d,
-                            &err)) {
-    if (asprintf(&res, "ERROR: %s", err.msg) < 0) res = NULL;
-    return res;
-  }
-  cdlt_rows rows = {0};
-  if (d->vtab->query(d, sql, &rows, &err)) {
-    if (asprintf(&res, "ERROR: %s", err.msg) < 0) res = NULL;
-  } else {
-    size_t cap = 256, len = 0;
-    res = calloc(1, cap);
-    for (size_t r = 0; r < rows.nrows; r++)
-      for (size_t c = 0; c < rows.ncols; c++) {
-        const char *v = cdlt_rows_get(&rows, r, c);
-        if (!v) v = "NULL";
-        while (len + strlen(v) + 3 > cap) res = realloc(res, cap *= 2);
-        if (c) res[len++] = '|';
-        else if (r) res[len++] = '\n';
-        memcpy(res + len, v, strlen(v) + 1);
-        len += strlen(v);
-      }
-  }
-  cdlt_rows_free(&rows);
-  cdlt_destination_close(d);
-  return res;
-}
+static char *duck(const char *sql) { return q(":memory:", sql); }
 
 #define CHECK_DUCK(sql, expected)                                                                          \
   do {                                                                                                     \
@@ -399,9 +311,9 @@ static void test_formats(void) {
   char root[1024], path[2048], sql[4096];
 
   /* parquet: typed columns (TIMESTAMPTZ, BOOLEAN, DOUBLE) */
-  g_env = "NORMALIZE__LOADER_FILE_FORMAT=parquet";
+  e.vars = "NORMALIZE__LOADER_FILE_FORMAT=parquet";
   cdlt_ok(&e, "run '%s' --pipeline pq --destination filesystem --credentials '%s'", f, e.bucket);
-  g_env = "";
+  e.vars = "";
   snprintf(root, sizeof root, "%s/pq_dataset", e.bucket);
   char *files = list_files(root);
   const char *pf = line_with(files, "users/");
@@ -418,9 +330,9 @@ static void test_formats(void) {
   free(files);
 
   /* csv, gzip by default: header + rows */
-  g_env = "NORMALIZE__LOADER_FILE_FORMAT=csv";
+  e.vars = "NORMALIZE__LOADER_FILE_FORMAT=csv";
   cdlt_ok(&e, "run '%s' --pipeline cs --destination filesystem --credentials '%s'", f, e.bucket);
-  g_env = "";
+  e.vars = "";
   snprintf(root, sizeof root, "%s/cs_dataset", e.bucket);
   files = list_files(root);
   const char *cf = line_with(files, "users__pets/");
@@ -433,9 +345,9 @@ static void test_formats(void) {
   free(files);
 
   /* jsonl without compression: plain text, the job file as is */
-  g_env = "DATA_WRITER__DISABLE_COMPRESSION=true";
+  e.vars = "DATA_WRITER__DISABLE_COMPRESSION=true";
   cdlt_ok(&e, "run '%s' --pipeline js --destination filesystem --credentials '%s'", f, e.bucket);
-  g_env = "";
+  e.vars = "";
   snprintf(root, sizeof root, "%s/js_dataset", e.bucket);
   files = list_files(root);
   const char *jf = line_with(files, "users__pets/");
@@ -460,10 +372,10 @@ static void test_formats(void) {
   }
 
   /* an unknown format is refused */
-  g_env = "NORMALIZE__LOADER_FILE_FORMAT=avro";
+  e.vars = "NORMALIZE__LOADER_FILE_FORMAT=avro";
   char *out = NULL;
   int rc = cdlt(&e, &out, "run '%s' --pipeline av --destination filesystem --credentials '%s'", f, e.bucket);
-  g_env = "";
+  e.vars = "";
   CHECK_EQ_INT(rc, 2);   /* configuration: usage error */
   CHECK_MSG(contains(out, "filesystem: unsupported loader file format 'avro' (jsonl, csv, parquet)"), "%s", out);
   free(out);
@@ -501,7 +413,7 @@ static void test_layout(void) {
   env e;
   env_new(&e);
   const char *f = write_file(&e, "users.jsonl", users1);
-  g_env = "DESTINATION__FILESYSTEM__LAYOUT='{schema_name}/{table_name}/{YYYY}/{MM}/{DD}/{timestamp}_{Q}_{ddd}."
+  e.vars = "DESTINATION__FILESYSTEM__LAYOUT='{schema_name}/{table_name}/{YYYY}/{MM}/{DD}/{timestamp}_{Q}_{ddd}."
           "{load_id}.{file_id}'";
   cdlt_ok(&e, "run '%s' --pipeline lay --destination filesystem --credentials '%s'", f, e.bucket);
   char root[1024];
@@ -536,17 +448,17 @@ static void test_layout(void) {
   free(out);
 
   /* invalid layouts */
-  g_env = "DESTINATION__FILESYSTEM__LAYOUT='{table_name}/{bogus}.{ext}'";
+  e.vars = "DESTINATION__FILESYSTEM__LAYOUT='{table_name}/{bogus}.{ext}'";
   rc = cdlt(&e, &out, "run '%s' --pipeline lay2 --destination filesystem --credentials '%s'", f, e.bucket);
   CHECK_EQ_INT(rc, 2);   /* configuration: usage error */
   CHECK_MSG(contains(out, "invalid filesystem layout '{table_name}/{bogus}.{ext}': unknown placeholder 'bogus'"), "%s", out);
   free(out);
-  g_env = "DESTINATION__FILESYSTEM__LAYOUT='{load_id}/{table_name}.{ext}'";
+  e.vars = "DESTINATION__FILESYSTEM__LAYOUT='{load_id}/{table_name}.{ext}'";
   rc = cdlt(&e, &out, "run '%s' --pipeline lay3 --destination filesystem --credentials '%s'", f, e.bucket);
   CHECK_EQ_INT(rc, 2);   /* configuration: usage error */
   CHECK_MSG(contains(out, "only {schema_name} may come before {table_name}"), "%s", out);
   free(out);
-  g_env = "";
+  e.vars = "";
 }
 
 /* ---------------------------------------------------------------- exactly once */
@@ -560,10 +472,10 @@ static void test_exactly_once(void) {
   snprintf(root, sizeof root, "%s/once_dataset", e.bucket);
 
   /* the load fails after the data files, before the _dlt_loads file */
-  g_env = "CDLT_FAULT_POINT=load.before_loads_file CDLT_FAULT_MODE=error";
+  e.vars = "CDLT_FAULT_POINT=load.before_loads_file CDLT_FAULT_MODE=error";
   char *out = NULL;
   int rc = cdlt(&e, &out, run, f, e.bucket);
-  g_env = "";
+  e.vars = "";
   CHECK_EQ_INT(rc, 1);
   CHECK_MSG(contains(out, "injected fault at 'load.before_loads_file'"), "%s", out);
   free(out);
@@ -573,9 +485,9 @@ static void test_exactly_once(void) {
   free(files);
 
   /* killed after the first job file: the rerun rewrites the same names, then commits */
-  g_env = "CDLT_FAULT_POINT=load.after_job";
+  e.vars = "CDLT_FAULT_POINT=load.after_job";
   rc = cdlt(&e, &out, run, f, e.bucket);
-  g_env = "";
+  e.vars = "";
   CHECK(rc != 0);
   free(out);
   rc = cdlt(&e, &out, run, f, e.bucket);

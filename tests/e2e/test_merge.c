@@ -14,49 +14,17 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "destinations/destination.h"
-#include "util/buf.h"
+#include "e2e.h"
 
-typedef struct env {
-  char dir[512], data[600], db[600];
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
-  snprintf(e->db, sizeof e->db, "%s/test.duckdb", e->dir);
-}
-
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char paths[8][1024];
-  static unsigned next;
-  char *path = paths[next++ % 8];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
-
-/* `cd <dir> && [envs] DLT_DATA_DIR=<data> cdlt <args>`; returns the exit status */
+/* `cd <dir> && [envs] DLT_DATA_DIR=<data> cdlt <args> --credentials <db>`; returns the exit status */
 static int run_env(const env *e, const char *envs, char **out, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int run_env(const env *e, const char *envs, char **out, const char *fmt, ...) {
-  char args[4096], cmd[8192];
+  char args[4096];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(args, sizeof args, fmt, ap);
   va_end(ap);
-  snprintf(cmd, sizeof cmd, "cd '%s' && %s DLT_DATA_DIR='%s' '%s' %s --credentials '%s'", e->dir, envs ? envs : "", e->data,
-           check_cdlt_bin(), args, e->db);
-  char *o = NULL;
-  int rc = check_run(cmd, &o);
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
-  if (out) *out = o ? o : strdup("");
-  else free(o);
-  return rc;
+  return cdlt_env(e, envs, out, "%s --credentials '%s'", args, e->db);
 }
 
 /* runs `cdlt run <file> --pipeline p <args>` with `content` as the file; expects success */
@@ -67,44 +35,6 @@ static void run_ok(const env *e, const char *file, const char *content, const ch
   CHECK_MSG(rc == 0, "cdlt run %s %s exited %d:\n%s", file, args, rc, out);
   free(out);
 }
-
-static char *q(const char *db, const char *sql) {
-  const cdlt_destination_vtab *vt = cdlt_destination_find("duckdb");
-  cdlt_destination *d = NULL;
-  cdlt_error err = {0};
-  char *res = NULL;
-  if (!vt || cdlt_destination_open(vt, &(cdlt_destination_config){.credentials = db}, &d, &err)) {
-    if (asprintf(&res, "ERROR: open: %s", err.msg) < 0) res = NULL;
-    return res;
-  }
-  cdlt_rows rows = {0};
-  if (d->vtab->query(d, sql, &rows, &err)) {
-    if (asprintf(&res, "ERROR: %s", err.msg) < 0) res = NULL;
-  } else {
-    cdlt_buf b;
-    cdlt_buf_init(&b);
-    for (size_t r = 0; r < rows.nrows; r++) {
-      for (size_t c = 0; c < rows.ncols; c++) {
-        const char *v = cdlt_rows_get(&rows, r, c);
-        if (c) cdlt_buf_putc(&b, '|');
-        cdlt_buf_puts(&b, v ? v : "NULL");
-      }
-      if (r + 1 < rows.nrows) cdlt_buf_putc(&b, '\n');
-    }
-    res = strdup(b.data ? b.data : "");
-    cdlt_buf_release(&b);
-  }
-  cdlt_rows_free(&rows);
-  cdlt_destination_close(d);
-  return res;
-}
-
-#define CHECK_Q(db, sql, expected)  \
-  do {                              \
-    char *got_ = q((db), (sql));    \
-    CHECK_EQ_STR(got_, (expected)); \
-    free(got_);                     \
-  } while (0)
 
 /* ---------------------------------------------------------------- golden p4 scenario */
 

@@ -13,82 +13,40 @@
 #include <string.h>
 
 #include "check.h"
+#include "e2e.h"
+#include "pg_query.h"
 #include "pg_server.h"
 
 static pg_server *srv;
 static PGconn *db;
 
-static char *pq(const char *sql) {
-  PGresult *r = PQexec(db, sql);
-  char *res = NULL;
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    if (asprintf(&res, "ERROR: %s", PQresultErrorMessage(r)) < 0) res = NULL;
-    PQclear(r);
-    return res;
-  }
-  size_t len = 0;
-  FILE *f = open_memstream(&res, &len);
-  for (int i = 0; i < PQntuples(r); i++) {
-    if (i) fputc('\n', f);
-    for (int j = 0; j < PQnfields(r); j++) {
-      if (j) fputc('|', f);
-      fputs(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j), f);
-    }
-  }
-  fclose(f);
-  PQclear(r);
-  return res;
-}
+#define CHECK_PQ(sql, expected) CHECK_PG(db, (sql), (expected))
 
-#define CHECK_PQ(sql, expected)     \
-  do {                              \
-    char *got_ = pq(sql);           \
-    CHECK_EQ_STR(got_, (expected)); \
-    free(got_);                     \
-  } while (0)
-
-typedef struct env {
-  char dir[512], data[600];
+/* an e2e env (tests/harness/e2e.h) and the dataset its runs load into */
+typedef struct pg_env {
+  env e;
   const char *ds;
-} env;
+} pg_env;
 
-static void env_new(env *e, const char *ds) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
+static void pg_env_new(pg_env *e, const char *ds) {
+  env_new(&e->e);
   e->ds = ds;
 }
 
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char paths[8][1024];
-  static unsigned next;
-  char *path = paths[next++ % 8];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
-
-static int run_env(const env *e, const char *envs, char **out, const char *file, const char *args) {
-  char cmd[8192];
-  snprintf(cmd, sizeof cmd,
-           "cd '%s' && %s DLT_DATA_DIR='%s' '%s' run '%s' --pipeline p --dataset %s --destination postgres "
-           "--credentials '%s' %s",
-           e->dir, envs ? envs : "", e->data, check_cdlt_bin(), file, e->ds, pg_server_url(srv), args);
+/* `cdlt run <file> --pipeline p --dataset <ds>` into the server, with extra environment `envs`
+ * (may be NULL); the output must not hold the password. Returns the exit status. */
+static int run_env(const pg_env *e, const char *envs, char **out, const char *file, const char *args) {
   char *o = NULL;
-  int rc = check_run(cmd, &o);
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
-  CHECK_MSG(!o || (!strstr(o, PG_SERVER_PASSWORD) && !strstr(o, "p%40ss%3Aw0rd-Zq8")), "password in output: %s", o);
-  if (out) *out = o ? o : strdup("");
+  int rc = cdlt_env(&e->e, envs, &o, "run '%s' --pipeline p --dataset %s --destination postgres --credentials '%s' %s",
+                    file, e->ds, pg_server_url(srv), args);
+  CHECK_MSG(!strstr(o, PG_SERVER_PASSWORD) && !strstr(o, "p%40ss%3Aw0rd-Zq8"), "password in output: %s", o);
+  if (out) *out = o;
   else free(o);
   return rc;
 }
 
-static void run_ok(const env *e, const char *file, const char *content, const char *args) {
-  const char *f = write_file(e, file, content);
+static void run_ok(const pg_env *e, const char *file, const char *content, const char *args) {
+  const char *f = write_file(&e->e, file, content);
   char *out = NULL;
   int rc = run_env(e, NULL, &out, f, args);
   CHECK_MSG(rc == 0, "cdlt run %s %s exited %d:\n%s", file, args, rc, out);
@@ -99,7 +57,7 @@ static void run_ok(const env *e, const char *file, const char *content, const ch
 
 /* ---------------------------------------------------------------- golden p4 */
 
-static void p4_run(const env *e, int run) {
+static void p4_run(const pg_env *e, int run) {
   const char *scd = run == 1 ? "[{\"id\": 1, \"name\": \"a\", \"tags\": [\"x\", \"y\"]}, {\"id\": 2, \"name\": \"b\"}]"
                              : "[{\"id\": 1, \"name\": \"a-changed\", \"tags\": [\"x\"]}, {\"id\": 3, \"name\": \"c\"}]";
   const char *up = run == 1 ? "[{\"id\": 1, \"name\": \"a\", \"items\": [{\"k\": 1}, {\"k\": 2}]}, {\"id\": 2, \"name\": \"b\"}]"
@@ -118,8 +76,8 @@ static void p4_run(const env *e, int run) {
 }
 
 static void test_golden_p4(void) {
-  env e;
-  env_new(&e, "p4_data");
+  pg_env e;
+  pg_env_new(&e, "p4_data");
   p4_run(&e, 1);
   CHECK_PQ("SELECT id, name, _dlt_id FROM p4_data.ups ORDER BY id", "1|a|z5jIxXIbUnmbKw\n2|b|M6/KlLzJ2FeV/w");
   CHECK_PQ("SELECT id, name, _dlt_id FROM p4_data.dim ORDER BY id", "1|a|vyO6DMrO2p4mGQ\n2|b|pHEaP+NUKAmmfg");
@@ -147,8 +105,8 @@ static void test_golden_p4(void) {
 /* ---------------------------------------------------------------- other strategies */
 
 static void test_delete_insert_and_insert_only(void) {
-  env e;
-  env_new(&e, "di_data");
+  pg_env e;
+  pg_env_new(&e, "di_data");
   const char *args = "--table users --write-disposition merge --primary-key id";
   run_ok(&e, "u.jsonl", "{\"id\": 1, \"name\": \"A\", \"pets\": [{\"n\": \"r\"}, {\"n\": \"t\"}]}\n{\"id\": 2, \"name\": \"B\", \"pets\": [{\"n\": \"f\"}]}\n", args);
   run_ok(&e, "u.jsonl", "{\"id\": 1, \"name\": \"A2\", \"pets\": [{\"n\": \"m\"}]}\n{\"id\": 3, \"name\": \"C\"}\n", args);
@@ -167,8 +125,8 @@ static void test_replace_strategies(void) {
   const char *strategies[] = {"insert-from-staging", "staging-optimized"};
   const char *datasets[] = {"rs_ifs", "rs_opt"};
   for (size_t k = 0; k < 2; k++) {
-    env e;
-    env_new(&e, datasets[k]);
+    pg_env e;
+    pg_env_new(&e, datasets[k]);
     char args[256];
     snprintf(args, sizeof args, "--table r --write-disposition replace --replace-strategy %s", strategies[k]);
     run_ok(&e, "r.jsonl", "{\"id\": 1, \"sub\": [1, 2]}\n{\"id\": 2}\n", args);
@@ -188,11 +146,11 @@ static void test_replace_strategies(void) {
 }
 
 static void test_crash_in_followup(void) {
-  env e;
-  env_new(&e, "crash_data");
+  pg_env e;
+  pg_env_new(&e, "crash_data");
   const char *args = "--table users --write-disposition merge --primary-key id";
   run_ok(&e, "u.jsonl", "{\"id\": 1, \"name\": \"A\", \"pets\": [{\"n\": \"r\"}]}\n{\"id\": 2, \"name\": \"B\"}\n", args);
-  const char *f = write_file(&e, "u.jsonl", "{\"id\": 1, \"name\": \"A2\", \"pets\": [{\"n\": \"m\"}]}\n{\"id\": 3, \"name\": \"C\"}\n");
+  const char *f = write_file(&e.e, "u.jsonl", "{\"id\": 1, \"name\": \"A2\", \"pets\": [{\"n\": \"m\"}]}\n{\"id\": 3, \"name\": \"C\"}\n");
   char *out = NULL;
   int rc = run_env(&e, "CDLT_FAULT_POINT=load.followup_statement CDLT_FAULT_HIT=3", &out, f, args);
   CHECK_MSG(rc != 0, "not killed: %s", out);

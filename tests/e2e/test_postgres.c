@@ -17,51 +17,23 @@
 
 #include "cdlt/cdlt.h"
 #include "check.h"
+#include "e2e.h"
 #include "destinations/destination.h"
 #include "load/sql_gen.h"
+#include "pg_query.h"
 #include "pg_server.h"
 
 static pg_server *srv;
 static PGconn *db;   /* the test's own connection, as the test user */
 #define PASSWORD_ENCODED "p%40ss%3Aw0rd-Zq8"
 
-static bool contains(const char *hay, const char *needle) { return hay && needle && strstr(hay, needle); }
-
 /* ---------------------------------------------------------------- reading back with libpq */
 
-/* Runs sql, renders rows as "a|b\nc|d" in PostgreSQL's own text (NULL → "NULL");
- * "ERROR: <msg>" on failure. malloc'd. */
-static char *pq(const char *sql) {
-  PGresult *r = PQexec(db, sql);
-  char *res = NULL;
-  if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-    if (asprintf(&res, "ERROR: %s", PQresultErrorMessage(r)) < 0) res = NULL;
-    PQclear(r);
-    return res;
-  }
-  size_t len = 0;
-  FILE *f = open_memstream(&res, &len);
-  for (int i = 0; i < PQntuples(r); i++) {
-    if (i) fputc('\n', f);
-    for (int j = 0; j < PQnfields(r); j++) {
-      if (j) fputc('|', f);
-      fputs(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j), f);
-    }
-  }
-  fclose(f);
-  PQclear(r);
-  return res;
-}
-
-#define CHECK_PQ(sql, expected)     \
-  do {                              \
-    char *got_ = pq(sql);           \
-    CHECK_EQ_STR(got_, (expected)); \
-    free(got_);                     \
-  } while (0)
+static char *pq(const char *sql) { return pg_query(db, sql); }
+#define CHECK_PQ(sql, expected) CHECK_PG(db, (sql), (expected))
 
 /* "name type\n..." of a table from information_schema, in ordinal order */
-static char *cols(const char *ds, const char *table) {
+static char *pg_cols(const char *ds, const char *table) {
   char sql[512];
   snprintf(sql, sizeof sql,
            "SELECT column_name || ' ' || data_type || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END "
@@ -69,9 +41,9 @@ static char *cols(const char *ds, const char *table) {
            ds, table);
   return pq(sql);
 }
-#define CHECK_COLS(ds, table, expected) \
+#define CHECK_PG_COLS(ds, table, expected) \
   do {                                  \
-    char *got_ = cols((ds), (table));   \
+    char *got_ = pg_cols((ds), (table));   \
     CHECK_EQ_STR(got_, (expected));     \
     free(got_);                         \
   } while (0)
@@ -87,53 +59,24 @@ static long count(const char *ds, const char *table) {
 
 /* ---------------------------------------------------------------- running cdlt */
 
-typedef struct env {
-  char dir[512];    /* fresh temp dir, the cwd of every cdlt run */
-  char data[600];   /* DLT_DATA_DIR */
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
-}
-
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char paths[8][1024];
-  static unsigned next;
-  char *path = paths[next++ % 8];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
-
 /* asserts that text holds no form of the password */
 static void check_no_password(const char *what, const char *text) {
   CHECK_MSG(!contains(text, PG_SERVER_PASSWORD) && !contains(text, PASSWORD_ENCODED) && !contains(text, "p@ss"),
             "the password appears in %s:\n%s", what, text);
 }
 
-/* Runs `cd <dir> && <envs> DLT_DATA_DIR=<data> cdlt <args>`; *out gets stdout+stderr (caller frees).
- * Every output is checked for the password and sanitizer reports. */
-static int cdlt_env(const env *e, const char *envs, char **out, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int cdlt_env(const env *e, const char *envs, char **out, const char *fmt, ...) {
-  char args[2048], cmd[4096];
+/* cdlt_env() of tests/harness/e2e.h; every output is also checked for the password. */
+static int cdlt_pg(const env *e, const char *envs, char **out, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int cdlt_pg(const env *e, const char *envs, char **out, const char *fmt, ...) {
+  char args[4096];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(args, sizeof args, fmt, ap);
   va_end(ap);
-  snprintf(cmd, sizeof cmd, "cd '%s' && %s DLT_DATA_DIR='%s' '%s' %s", e->dir, envs ? envs : "", e->data,
-           check_cdlt_bin(), args);
   char *o = NULL;
-  int rc = check_run(cmd, &o);
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
+  int rc = cdlt_env(e, envs, &o, "%s", args);
   check_no_password("the output of cdlt", o);
-  if (out) *out = o ? o : strdup("");
+  if (out) *out = o;
   else free(o);
   return rc;
 }
@@ -141,7 +84,7 @@ static int cdlt_env(const env *e, const char *envs, char **out, const char *fmt,
 /* cdlt run <file> --destination postgres --credentials <url> <more>; expects exit 0 */
 static void run_ok(const env *e, const char *file, const char *more) {
   char *out = NULL;
-  int rc = cdlt_env(e, NULL, &out, "run '%s' --destination postgres --credentials '%s' %s", file, pg_server_url(srv),
+  int rc = cdlt_pg(e, NULL, &out, "run '%s' --destination postgres --credentials '%s' %s", file, pg_server_url(srv),
                     more);
   CHECK_MSG(rc == 0, "cdlt run %s %s exited %d:\n%s", file, more, rc, out);
   free(out);
@@ -247,7 +190,7 @@ static void test_destination_types(void) {
   CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_postgres, "dest_ds", &all_table, &err), &err);
   CHECK_OK(d->vtab->execute(d, sql.data, &err), &err);
   cdlt_buf_release(&sql);
-  CHECK_COLS("dest_ds", "all_types",
+  CHECK_PG_COLS("dest_ds", "all_types",
              "id bigint\ntxt character varying\ndbl double precision\nflag boolean\nts timestamp with time zone\n"
              "ts_naive timestamp without time zone\nd date\ntm time without time zone\ndec numeric\nwei numeric\n"
              "bin bytea\njs jsonb\nsmall smallint\nmixed case character varying");
@@ -412,7 +355,7 @@ static void test_cli_append_twice(void) {
                              "{\"id\": 2, \"name\": \"b\", \"ts\": \"2024-02-01T10:00:00+02:00\", \"ok\": false, \"x\": 2}\n"
                              "{\"id\": 3, \"name\": null, \"ts\": \"2024-03-01T00:00:00.250000Z\"}\n");
   char *out = NULL;
-  int rc = cdlt_env(&e, NULL, &out, "run '%s' --pipeline pg1 --destination postgres --credentials '%s'", f,
+  int rc = cdlt_pg(&e, NULL, &out, "run '%s' --pipeline pg1 --destination postgres --credentials '%s'", f,
                     pg_server_url(srv));
   CHECK_EQ_INT(rc, 0);
   CHECK_MSG(contains(out, "1 load package(s) were loaded to destination postgres and into dataset pg1_dataset\n"),
@@ -426,7 +369,7 @@ static void test_cli_append_twice(void) {
   run_ok(&e, f, "--pipeline pg1");
 
   const char *ds = "pg1_dataset";
-  CHECK_COLS(ds, "t",
+  CHECK_PG_COLS(ds, "t",
              "id bigint\nname character varying\nts timestamp with time zone\nok boolean\nx double precision\n"
              "_dlt_load_id character varying NOT NULL\n_dlt_id character varying NOT NULL");
   CHECK_PQ("SELECT id, name, ts, ok, x FROM pg1_dataset.t ORDER BY id, _dlt_load_id",
@@ -438,17 +381,17 @@ static void test_cli_append_twice(void) {
            "indexdef LIKE 'CREATE UNIQUE INDEX%(_dlt_id)'",
            "1");
   /* dlt's tables (§4.5, §6.1) */
-  CHECK_COLS(ds, "_dlt_loads",
+  CHECK_PG_COLS(ds, "_dlt_loads",
              "load_id character varying NOT NULL\nschema_name character varying\nstatus bigint NOT NULL\n"
              "inserted_at timestamp with time zone NOT NULL\nschema_version_hash character varying");
   CHECK_PQ("SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = 'pg1_dataset' AND "
            "table_name = '_dlt_loads' AND column_name = 'load_id'",
            "64");
-  CHECK_COLS(ds, "_dlt_version",
+  CHECK_PG_COLS(ds, "_dlt_version",
              "version bigint NOT NULL\nengine_version bigint NOT NULL\ninserted_at timestamp with time zone NOT NULL\n"
              "schema_name character varying NOT NULL\nversion_hash character varying NOT NULL\n"
              "schema character varying NOT NULL");
-  CHECK_COLS(ds, "_dlt_pipeline_state",
+  CHECK_PG_COLS(ds, "_dlt_pipeline_state",
              "version bigint NOT NULL\nengine_version bigint NOT NULL\npipeline_name character varying NOT NULL\n"
              "state character varying NOT NULL\ncreated_at timestamp with time zone NOT NULL\n"
              "version_hash character varying\n_dlt_load_id character varying NOT NULL\n"
@@ -477,11 +420,11 @@ static void test_cli_nested_and_evolution(void) {
                               "{\"id\": 1, \"tags\": [\"a\", \"b\"], \"objs\": [{\"x\": 1, \"deep\": [\"p\"]}, {\"x\": 2}]}\n"
                               "{\"id\": 2, \"tags\": [], \"objs\": [{\"x\": 3}]}\n");
   run_ok(&e, f1, "--pipeline nest --dataset nds --table t");
-  CHECK_COLS("nds", "t", "id bigint\n_dlt_load_id character varying NOT NULL\n_dlt_id character varying NOT NULL");
-  CHECK_COLS("nds", "t__tags",
+  CHECK_PG_COLS("nds", "t", "id bigint\n_dlt_load_id character varying NOT NULL\n_dlt_id character varying NOT NULL");
+  CHECK_PG_COLS("nds", "t__tags",
              "value character varying\n_dlt_parent_id character varying NOT NULL\n_dlt_list_idx bigint NOT NULL\n"
              "_dlt_id character varying NOT NULL");
-  CHECK_COLS("nds", "t__objs__deep",
+  CHECK_PG_COLS("nds", "t__objs__deep",
              "value character varying\n_dlt_parent_id character varying NOT NULL\n_dlt_list_idx bigint NOT NULL\n"
              "_dlt_id character varying NOT NULL");
   CHECK_PQ("SELECT p.id, c._dlt_list_idx, c.value FROM nds.t__tags c JOIN nds.t p ON c._dlt_parent_id = p._dlt_id "
@@ -496,10 +439,10 @@ static void test_cli_nested_and_evolution(void) {
   const char *f2 = write_file(&e, "n2.jsonl",
                               "{\"id\": 3, \"extra\": \"new\", \"objs\": [{\"x\": \"not a number\", \"y\": true}]}\n");
   run_ok(&e, f2, "--pipeline nest --dataset nds --table t");
-  CHECK_COLS("nds", "t",
+  CHECK_PG_COLS("nds", "t",
              "id bigint\n_dlt_load_id character varying NOT NULL\n_dlt_id character varying NOT NULL\n"
              "extra character varying");
-  CHECK_COLS("nds", "t__objs",
+  CHECK_PG_COLS("nds", "t__objs",
              "x bigint\n_dlt_parent_id character varying NOT NULL\n_dlt_list_idx bigint NOT NULL\n"
              "_dlt_id character varying NOT NULL\nx__v_text character varying\ny boolean");
   CHECK_PQ("SELECT p.id, c.x, c.x__v_text, c.y FROM nds.t__objs c JOIN nds.t p ON c._dlt_parent_id = p._dlt_id "
@@ -537,7 +480,7 @@ static void test_cli_long_identifiers(void) {
                              "{\"id\": 1, \"veryLongFieldNameThatExceedsTheSixtyThreeCharacterPostgresLimitForSureYes\": "
                              "\"v\"}\n");
   run_ok(&e, f, "--pipeline longid --dataset lds --table t");
-  CHECK_COLS("lds", "t",
+  CHECK_PG_COLS("lds", "t",
              "id bigint\nvery_long_field_name_that_excbpc1ka_postgres_limit_for_sure_yes character varying\n"
              "_dlt_load_id character varying NOT NULL\n_dlt_id character varying NOT NULL");
   CHECK_PQ("SELECT very_long_field_name_that_excbpc1ka_postgres_limit_for_sure_yes FROM lds.t", "v");
@@ -601,19 +544,19 @@ static void test_cli_env_credentials(void) {
   char envs[256];
   snprintf(envs, sizeof envs, "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD='%s'", PG_SERVER_PASSWORD);
   char *out = NULL;
-  int rc = cdlt_env(&e, envs, &out, "run '%s' --pipeline envp --destination postgres --credentials '%s'", f,
+  int rc = cdlt_pg(&e, envs, &out, "run '%s' --pipeline envp --destination postgres --credentials '%s'", f,
                     pg_server_url_nopass(srv));
   CHECK_MSG(rc == 0, "exit %d:\n%s", rc, out);
   free(out);
   CHECK_PQ("SELECT id FROM envp_dataset.t", "1");
   /* no --credentials at all: the whole connection string from DESTINATION__POSTGRES__CREDENTIALS */
   snprintf(envs, sizeof envs, "DESTINATION__POSTGRES__CREDENTIALS='%s'", pg_server_url(srv));
-  rc = cdlt_env(&e, envs, &out, "run '%s' --pipeline envp --destination postgres", f);
+  rc = cdlt_pg(&e, envs, &out, "run '%s' --pipeline envp --destination postgres", f);
   CHECK_MSG(rc == 0, "exit %d:\n%s", rc, out);
   free(out);
   CHECK_PQ("SELECT count(*) FROM envp_dataset.t", "2");
   /* nothing at all: a usage error (exit 2) naming the variable to set */
-  rc = cdlt_env(&e, NULL, &out, "run '%s' --pipeline envp2 --destination postgres", f);
+  rc = cdlt_pg(&e, NULL, &out, "run '%s' --pipeline envp2 --destination postgres", f);
   CHECK_EQ_INT(rc, 2);
   CHECK_MSG(contains(out, "postgres credentials lack the host") && contains(out, "DESTINATION__POSTGRES__CREDENTIALS__HOST"),
             "output: %s", out);
@@ -627,13 +570,13 @@ static void test_cli_wrong_password(void) {
   char url[512];
   snprintf(url, sizeof url, "postgresql://cdlt_user:p%%40ss-wrong@127.0.0.1:%d/cdlt_db", pg_server_port(srv));
   char *out = NULL;
-  int rc = cdlt_env(&e, NULL, &out, "run '%s' --pipeline wrongpw --destination postgres --credentials '%s'", f, url);
+  int rc = cdlt_pg(&e, NULL, &out, "run '%s' --pipeline wrongpw --destination postgres --credentials '%s'", f, url);
   CHECK_EQ_INT(rc, 1);
   CHECK_MSG(contains(out, "password authentication failed for user \"cdlt_user\""), "output: %s", out);
   CHECK_MSG(!contains(out, "wrong"), "the wrong password is printed:\n%s", out);
   free(out);
   /* the same with the wrong password from the environment */
-  rc = cdlt_env(&e, "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD='p@ss-wrong'", &out,
+  rc = cdlt_pg(&e, "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD='p@ss-wrong'", &out,
                 "run '%s' --pipeline wrongpw --destination postgres --credentials '%s'", f, pg_server_url_nopass(srv));
   CHECK_EQ_INT(rc, 1);
   CHECK_MSG(contains(out, "password authentication failed"), "output: %s", out);

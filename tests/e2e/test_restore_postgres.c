@@ -10,41 +10,15 @@
 
 #include "check.h"
 #include "e2e.h"
+#include "pg_query.h"
 #include "pg_server.h"
 #include "util/fs.h"
 
 static pg_server *srv;
 static PGconn *db;
 
-static char *pq(const char *sql) {
-  PGresult *r = PQexec(db, sql);
-  char *res = NULL;
-  ExecStatusType st = PQresultStatus(r);
-  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
-    if (asprintf(&res, "ERROR: %s", PQresultErrorMessage(r)) < 0) res = NULL;
-    PQclear(r);
-    return res;
-  }
-  size_t len = 0;
-  FILE *f = open_memstream(&res, &len);
-  for (int i = 0; i < PQntuples(r); i++) {
-    if (i) fputc('\n', f);
-    for (int j = 0; j < PQnfields(r); j++) {
-      if (j) fputc('|', f);
-      fputs(PQgetisnull(r, i, j) ? "NULL" : PQgetvalue(r, i, j), f);
-    }
-  }
-  fclose(f);
-  PQclear(r);
-  return res;
-}
-
-#define CHECK_PQ(sql, expected)     \
-  do {                              \
-    char *got_ = pq(sql);           \
-    CHECK_EQ_STR(got_, (expected)); \
-    free(got_);                     \
-  } while (0)
+static char *pq(const char *sql) { return pg_query(db, sql); }
+#define CHECK_PQ(sql, expected) CHECK_PG(db, (sql), (expected))
 
 #define ARGS "--pipeline pgr --table items --primary-key id --incremental updated_at --destination postgres"
 

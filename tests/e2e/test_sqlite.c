@@ -14,64 +14,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "e2e.h"
 
-typedef struct env {
-  char dir[512];
-  char data[600];   /* DLT_DATA_DIR */
-  char db[600];     /* main sqlite file passed with --credentials */
-} env;
-
-static void env_new(env *e) {
-  snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
-  snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
+/* A fresh env whose db is the main SQLite file <dir>/test.sqlite (passed with --credentials). */
+static void env_new_sqlite(env *e) {
+  env_new(e);
   snprintf(e->db, sizeof e->db, "%s/test.sqlite", e->dir);
-}
-
-static const char *write_file(const env *e, const char *name, const char *content) {
-  static char paths[8][1024];
-  static unsigned next;
-  char *path = paths[next++ % 8];
-  snprintf(path, sizeof paths[0], "%s/%s", e->dir, name);
-  FILE *f = fopen(path, "wb");
-  CHECK_MSG(f != NULL, "cannot create %s", path);
-  if (f) {
-    fputs(content, f);
-    fclose(f);
-  }
-  return path;
-}
-
-/* extra environment assignments for the next cdlt runs ("A=1 B=2") */
-static const char *g_env = "";
-
-/* Runs `cd <dir> && DLT_DATA_DIR=<data> <g_env> <cdlt> <args>`; *out gets stdout+stderr. */
-static int cdlt(const env *e, char **out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int cdlt(const env *e, char **out, const char *fmt, ...) {
-  char args[2048], cmd[4096];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' %s '%s' %s", e->dir, e->data, g_env, check_cdlt_bin(), args);
-  char *o = NULL;
-  int rc = check_run(cmd, &o);
-  CHECK_MSG(!o || !strstr(o, "Sanitizer"), "sanitizer report from cdlt %s:\n%s", args, o);
-  if (out) *out = o ? o : strdup("");
-  else free(o);
-  return rc;
-}
-
-static void cdlt_ok(const env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void cdlt_ok(const env *e, const char *fmt, ...) {
-  char args[2048];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  char *out = NULL;
-  int rc = cdlt(e, &out, "%s", args);
-  CHECK_MSG(rc == 0, "cdlt %s exited %d:\n%s", args, rc, out);
-  free(out);
 }
 
 /* Runs sql on the sqlite file with the dataset file attached as `ds`; "a|b\nc|d", NULL → "NULL". */
@@ -131,8 +79,6 @@ static const char *ds_file(const env *e, const char *ds) {
     free(got_);                                                                      \
   } while (0)
 
-static bool contains(const char *hay, const char *needle) { return hay && needle && strstr(hay, needle); }
-
 static const char users1[] =
     "{\"id\": 1, \"name\": \"Alice\", \"ts\": \"2024-01-01T12:00:00+02:00\", \"ok\": true, \"score\": 1.5,"
     " \"pets\": [{\"name\": \"Rex\"}, {\"name\": \"Tom\"}]}\n"
@@ -142,7 +88,7 @@ static const char users1[] =
 
 static void test_append_twice(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "users.jsonl", users1);
   char *out = NULL;
   int rc = cdlt(&e, &out, "run '%s' --pipeline sq --dataset ds --destination sqlite --credentials '%s'", f, e.db);
@@ -205,7 +151,7 @@ static void test_append_twice(void) {
 
 static void test_defaults(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "a.jsonl", "{\"id\": 5}\n");
   /* no credentials: <cwd>/<pipeline>.sqlite, the dataset file next to it */
   cdlt_ok(&e, "run '%s' --pipeline defs --table t --destination sqlite", f);
@@ -227,7 +173,7 @@ static void test_defaults(void) {
 
 static void test_nested(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "users.jsonl", users1);
   cdlt_ok(&e, "run '%s' --pipeline nest --dataset ds --destination sqlite --credentials '%s'", f, e.db);
   CHECK_SQ(&e, "ds", "SELECT name FROM pragma_table_info('users__pets', 'ds') ORDER BY cid",
@@ -244,7 +190,7 @@ static void test_nested(void) {
 
 static void test_evolution(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f1 = write_file(&e, "a.jsonl", "{\"id\": 1, \"n\": 10}\n");
   cdlt_ok(&e, "run '%s' --pipeline evo --table t --destination sqlite --credentials '%s'", f1, e.db);
   const char *f2 = write_file(&e, "b.jsonl", "{\"id\": 2, \"n\": \"abc\", \"extra\": \"x\"}\n{\"id\": 3, \"n\": 30}\n");
@@ -260,7 +206,7 @@ static void test_evolution(void) {
 
 static void test_replace(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f1 = write_file(&e, "users.jsonl", users1);
   cdlt_ok(&e, "run '%s' --pipeline rep --dataset ds --write-disposition replace --destination sqlite --credentials '%s'",
           f1, e.db);
@@ -285,7 +231,7 @@ static const char types_cols[] = "{\"d\":{\"data_type\":\"date\"},\"j\":{\"data_
 
 static void test_types(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "ty.jsonl", "{\"id\": 1, \"d\": \"2024-03-04\", \"j\": {\"a\": [1, \"x\"]}, \"dec\": \"12.50\", \"t\": \"10:11:12\", \"b\": \"AAH/\", \"n\": \"2024-01-01T10:00:00+05:00\"}\n{\"id\": 2}\n");
   cdlt_ok(&e, "run '%s' --pipeline ty --dataset ds --destination sqlite --credentials '%s' --columns '%s'", f, e.db,
           types_cols);
@@ -309,7 +255,7 @@ static void test_types(void) {
 
 static void test_merge(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *run = "run '%s' --pipeline mg --dataset ds --table m --write-disposition merge --primary-key id "
                     "--destination sqlite --credentials '%s'";
   const char *f1 = write_file(&e, "m1.jsonl", "{\"id\": 1, \"v\": \"a\"}\n{\"id\": 2, \"v\": \"b\"}\n");
@@ -326,7 +272,7 @@ static void test_merge(void) {
 
 static void test_restore(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f1 = write_file(&e, "a.jsonl", "{\"id\": 1, \"name\": \"x\"}\n");
   cdlt_ok(&e, "run '%s' --pipeline rs --dataset ds --table t --destination sqlite --credentials '%s'", f1, e.db);
   char cmd[2048];
@@ -347,16 +293,16 @@ static void test_restore(void) {
 
 static void test_exactly_once_after_failed_load(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "a.jsonl", "{\"id\": 1}\n{\"id\": 2}\n");
   const char *run = "run '%s' --pipeline once --dataset ds --table t --destination sqlite --credentials '%s'";
   cdlt_ok(&e, run, f, e.db);
 
   /* the load fails just before COMMIT: the transaction is rolled back, nothing of it is visible */
-  g_env = "CDLT_FAULT_POINT=load.before_commit CDLT_FAULT_MODE=error";
+  e.vars = "CDLT_FAULT_POINT=load.before_commit CDLT_FAULT_MODE=error";
   char *out = NULL;
   int rc = cdlt(&e, &out, run, f, e.db);
-  g_env = "";
+  e.vars = "";
   CHECK_EQ_INT(rc, 1);
   CHECK_MSG(contains(out, "injected fault at 'load.before_commit'"), "%s", out);
   free(out);
@@ -372,9 +318,9 @@ static void test_exactly_once_after_failed_load(void) {
   CHECK_SQ(&e, "ds", "SELECT count(*) FROM ds._dlt_loads", "2");
 
   /* killed right after COMMIT, before the package is moved to loaded: the rerun only finalizes */
-  g_env = "CDLT_FAULT_POINT=load.after_commit";
+  e.vars = "CDLT_FAULT_POINT=load.after_commit";
   rc = cdlt(&e, &out, run, f, e.db);
-  g_env = "";
+  e.vars = "";
   CHECK(rc != 0);
   free(out);
   CHECK_SQ(&e, "ds", "SELECT count(*), count(DISTINCT _dlt_load_id) FROM ds.t", "6|3");
@@ -389,7 +335,7 @@ static void test_exactly_once_after_failed_load(void) {
 /* another process holds an exclusive lock on the dataset file: a clear error, nothing loaded */
 static void test_locked(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "a.jsonl", "{\"id\": 1}\n");
   const char *run = "run '%s' --pipeline lock --dataset ds --table t --destination sqlite --credentials '%s'";
   cdlt_ok(&e, run, f, e.db);
@@ -410,7 +356,7 @@ static void test_locked(void) {
 
 static void test_bad_path(void) {
   env e;
-  env_new(&e);
+  env_new_sqlite(&e);
   const char *f = write_file(&e, "a.jsonl", "{\"id\": 1}\n");
   char *out = NULL;
   int rc = cdlt(&e, &out, "run '%s' --pipeline bad --table t --destination sqlite --credentials '%s/no/such/dir/x.sqlite'", f,

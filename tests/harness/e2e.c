@@ -18,11 +18,13 @@ void env_new(env *e) {
   snprintf(e->dir, sizeof e->dir, "%s", check_tmpdir());
   snprintf(e->data, sizeof e->data, "%s/dlt", e->dir);
   snprintf(e->db, sizeof e->db, "%s/test.duckdb", e->dir);
+  snprintf(e->bucket, sizeof e->bucket, "%s/bucket", e->dir);
+  e->vars = NULL;
 }
 
-/* Writes `content` to <dir>/<name>; returns the full path in static storage (a ring of 16 buffers,
+/* Writes len bytes to <dir>/<name>; returns the full path in static storage (a ring of 16 buffers,
  * so a few paths can be held at once). */
-const char *write_file(const env *e, const char *name, const char *content) {
+const char *write_bytes(const env *e, const char *name, const void *data, size_t len) {
   static char paths[16][1024];
   static unsigned next;
   char *path = paths[next++ % 16];
@@ -30,20 +32,22 @@ const char *write_file(const env *e, const char *name, const char *content) {
   FILE *f = fopen(path, "wb");
   CHECK_MSG(f != NULL, "cannot create %s", path);
   if (f) {
-    fputs(content, f);
+    CHECK(fwrite(data, 1, len, f) == len);
     fclose(f);
   }
   return path;
 }
 
-/* Runs `cd <dir> && DLT_DATA_DIR=<data> <cdlt> <args>`; *out gets stdout+stderr (caller frees). */
-int cdlt(const env *e, char **out, const char *fmt, ...) {
-  char args[2048], cmd[4096];
-  va_list ap;
-  va_start(ap, fmt);
+/* Writes `content` to <dir>/<name>; see write_bytes. */
+const char *write_file(const env *e, const char *name, const char *content) {
+  return write_bytes(e, name, content, strlen(content));
+}
+
+static int cdlt_v(const env *e, const char *envs, char **out, const char *fmt, va_list ap) {
+  char args[4096], cmd[8192];
   vsnprintf(args, sizeof args, fmt, ap);
-  va_end(ap);
-  snprintf(cmd, sizeof cmd, "cd '%s' && DLT_DATA_DIR='%s' '%s' %s", e->dir, e->data, check_cdlt_bin(), args);
+  snprintf(cmd, sizeof cmd, "cd '%s' && %s %s DLT_DATA_DIR='%s' '%s' %s", e->dir, envs ? envs : "",
+           e->vars ? e->vars : "", e->data, check_cdlt_bin(), args);
   char *o = NULL;
   int rc = check_run(cmd, &o);
   /* under -DCDLT_SANITIZE=ON a sanitizer report must fail the test even where exit 1 is expected */
@@ -53,9 +57,27 @@ int cdlt(const env *e, char **out, const char *fmt, ...) {
   return rc;
 }
 
+/* Runs `cd <dir> && <vars> DLT_DATA_DIR=<data> <cdlt> <args>`; *out gets stdout+stderr (caller frees). */
+int cdlt(const env *e, char **out, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = cdlt_v(e, NULL, out, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+/* cdlt() with extra environment `envs` (may be NULL). */
+int cdlt_env(const env *e, const char *envs, char **out, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = cdlt_v(e, envs, out, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
 /* Runs cdlt and expects exit 0; prints the output when it fails. */
 void cdlt_ok(const env *e, const char *fmt, ...) {
-  char args[2048];
+  char args[4096];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(args, sizeof args, fmt, ap);

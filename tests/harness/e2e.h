@@ -5,6 +5,7 @@
 #define CDLT_TEST_E2E_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "check.h"
 
@@ -12,16 +13,23 @@ typedef struct env {
   char dir[512];    /* fresh temp dir, the cwd of every cdlt run */
   char data[600];   /* DLT_DATA_DIR */
   char db[600];     /* duckdb file passed with --credentials */
+  char bucket[600]; /* <dir>/bucket, a folder for the filesystem destination */
+  const char *vars; /* extra environment "A=1 B=2" for the next cdlt runs; NULL for none */
 } env;
 
-/* A fresh env: new temp dir, DLT_DATA_DIR=<dir>/dlt, db <dir>/test.duckdb. */
+/* A fresh env: new temp dir, DLT_DATA_DIR=<dir>/dlt, db <dir>/test.duckdb, bucket <dir>/bucket,
+ * no extra vars. */
 void env_new(env *e);
 /* Writes `content` to <dir>/<name>; returns the full path in static storage (a ring of 16
  * buffers, so a few paths can be held at once). */
 const char *write_file(const env *e, const char *name, const char *content);
-/* Runs `cd <dir> && DLT_DATA_DIR=<data> <cdlt> <args>`; *out (may be NULL) gets stdout+stderr
+/* The same for len bytes of data (binary content, NUL bytes). */
+const char *write_bytes(const env *e, const char *name, const void *data, size_t len);
+/* Runs `cd <dir> && <vars> DLT_DATA_DIR=<data> <cdlt> <args>`; *out (may be NULL) gets stdout+stderr
  * (caller frees). Fails the test on any sanitizer report. Returns the exit status. */
 int cdlt(const env *e, char **out, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The same with extra environment `envs` ("A=1 B=2", may be NULL) before e->vars. */
+int cdlt_env(const env *e, const char *envs, char **out, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Runs cdlt and expects exit 0; prints the output when it fails. */
 void cdlt_ok(const env *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 bool file_exists(const char *path);
