@@ -71,6 +71,11 @@ typedef struct cdlt_pipeline_options {
   const char *import_schema_path; /* dlt's import_schema_path: a schema file (.json or YAML) or a
                                   folder holding <schema>.schema.yaml; imported when it changed */
   const char *export_schema_path; /* a folder: <schema>.schema.yaml is written after each run */
+  /* input limits of the JSON reader (0 = default); hitting one is a clear CDLT_ERR_LIMIT naming the
+   * file, line and column: nesting depth (10000), one string's bytes (256 MiB), one item's bytes (1 GiB) */
+  size_t max_json_depth;
+  size_t max_json_string_bytes;
+  uint64_t max_json_item_bytes;
 } cdlt_pipeline_options;
 
 /* Opens (creating if needed) the pipeline's working directory. On success *out is a pipeline

@@ -37,6 +37,9 @@ static const char run_usage[] =
     "  --import-schema PATH        schema file (.json/.yaml) or folder with <schema>.schema.yaml,\n"
     "                              imported whenever it changes (dlt's import_schema_path)\n"
     "  --export-schema DIR         write <schema>.schema.yaml there after each run\n"
+    "  --max-json-depth N          input limits: nesting depth (default 10000), bytes of one\n"
+    "  --max-json-string-bytes N   string (256 MiB) and of one item (1 GiB); hitting one is an\n"
+    "  --max-json-item-bytes N     error naming the file, line and column\n"
     "\n"
     "resource (one per table; hints as dlt's @dlt.resource arguments):\n"
     "  --table NAME                table name; default: each file's base name\n"
@@ -144,7 +147,7 @@ typedef struct opt_spec {
 int cmd_run(int argc, char **argv) {
   cdlt_pipeline_options opts = {0};
   run_hint_args h = {0};
-  const char *table = NULL, *pipeline_file = NULL;
+  const char *table = NULL, *pipeline_file = NULL, *max_depth = NULL, *max_string = NULL, *max_item = NULL;
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   size_t nfiles = 0;
   if (!files) return CLI_EXIT_FAILED;
@@ -154,7 +157,8 @@ int cmd_run(int argc, char **argv) {
       {"--pipelines-dir", &opts.pipelines_dir}, {"--naming", &opts.naming},
       {"--replace-strategy", &opts.replace_strategy}, {"--refresh", &opts.refresh},
       {"--detections", &opts.detections}, {"--import-schema", &opts.import_schema_path},
-      {"--export-schema", &opts.export_schema_path},
+      {"--export-schema", &opts.export_schema_path}, {"--max-json-depth", &max_depth},
+      {"--max-json-string-bytes", &max_string}, {"--max-json-item-bytes", &max_item},
       {"--write-disposition", &h.write_disposition}, {"--merge-strategy", &h.merge_strategy},
       {"--primary-key", &h.primary_key}, {"--merge-key", &h.merge_key}, {"--dedup-sort", &h.dedup_sort},
       {"--hard-delete", &h.hard_delete}, {"--validity-columns", &h.validity_columns},
@@ -210,6 +214,10 @@ int cmd_run(int argc, char **argv) {
       free(files);
       return CLI_EXIT_USAGE;
     }
+  /* input limits */
+  if (max_depth) opts.max_json_depth = (size_t)strtoull(max_depth, NULL, 10);
+  if (max_string) opts.max_json_string_bytes = (size_t)strtoull(max_string, NULL, 10);
+  if (max_item) opts.max_json_item_bytes = strtoull(max_item, NULL, 10);
   char hint_err[512];
   char *hints_json = run_hints_build(&h, hint_err, sizeof hint_err);
   if (!hints_json) {

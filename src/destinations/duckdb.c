@@ -625,7 +625,7 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
     goto done;
   }
 
-  if ((rc = cdlt_input_open(&in, path, err)) || (rc = cdlt_json_reader_new(&rd, in, NULL, err))) {
+  if ((rc = cdlt_input_open(&in, path, err)) || (rc = cdlt_json_reader_new(&rd, in, &cdlt_json_job_limits, err))) {
     rc = load_fail(&L, "%s", err->msg);
     goto done;
   }

@@ -520,7 +520,7 @@ static int pg_load_file(cdlt_destination *base, const char *dataset, const cdlt_
   }
   PQclear(res);
 
-  rc = cdlt_json_each_file_item(path, copy_row, &x, err);
+  rc = cdlt_json_each_file_item_limits(path, &cdlt_json_job_limits, copy_row, &x, err);
   if (!rc) rc = send_chunk(&x, err);
   /* end the COPY; on a local failure abort it so the server discards the rows */
   if (PQputCopyEnd(d->conn, rc ? "cdlt: load aborted" : NULL) != 1 && !rc)

@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "destinations/destination.h"
+#include "json/json_reader.h"
 #include "json/json.h"
 #include "load/sql_gen.h"
 #include "util/buf.h"
@@ -463,7 +464,7 @@ static int lite_load_file(cdlt_destination *base, const char *dataset, const cdl
     if (line.len == 0) continue;
     cdlt_json_doc_reset(&doc);
     cdlt_json_value *obj = NULL;
-    rc = cdlt_json_parse(&doc, line.data, line.len, path, &obj, err);
+    rc = cdlt_json_parse_limits(&doc, line.data, line.len, path, &cdlt_json_job_limits, &obj, err);
     if (!rc && obj->type != CDLT_JSON_OBJECT) rc = cdlt_error_set(err, CDLT_ERR_PARSE, "line is not a JSON object");
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);

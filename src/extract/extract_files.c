@@ -9,6 +9,7 @@
 typedef struct files_ctx {
   const char *const *paths;
   size_t npaths;
+  const cdlt_json_limits *limits;   /* the pipeline's input limits */
 } files_ctx;
 
 static int file_item(void *vsink, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err) {
@@ -18,13 +19,13 @@ static int file_item(void *vsink, const cdlt_json_reader *r, cdlt_json_value *it
 static int drive_files(void *vctx, cdlt_extract_sink *const *sinks, cdlt_error *err) {
   files_ctx *ctx = vctx;
   int rc = 0;
-  for (size_t k = 0; !rc && k < ctx->npaths; k++) rc = cdlt_json_each_file_item(ctx->paths[k], file_item, sinks[0], err);
+  for (size_t k = 0; !rc && k < ctx->npaths; k++) rc = cdlt_json_each_file_item_limits(ctx->paths[k], ctx->limits, file_item, sinks[0], err);
   return rc;
 }
 
 int cdlt_extract_files(cdlt_pipeline *p, const char *const *paths, size_t npaths,
                        const cdlt_resource_options *resource, char load_id[32], cdlt_error *err) {
-  files_ctx ctx = {paths, npaths};
+  files_ctx ctx = {paths, npaths, &p->json_limits};
   cdlt_extract_resource res = {*resource, false};
   cdlt_extract_unit unit = {drive_files, &ctx, false};
   cdlt_extract_plan plan = {&res, 1, &unit, 1, -1, NULL};

@@ -1039,12 +1039,19 @@ const char *cdlt_json_reader_source_name(const cdlt_json_reader *r) { return r->
 
 uint64_t cdlt_json_reader_bytes_consumed(const cdlt_json_reader *r) { return here(r); }
 
+const cdlt_json_limits cdlt_json_job_limits = {((size_t)1 << 24), ((size_t)1 << 40), ((uint64_t)1 << 50)};
+
 int cdlt_json_parse(cdlt_json_doc *doc, const char *data, size_t len, const char *source_name,
                     cdlt_json_value **out, cdlt_error *err) {
+  return cdlt_json_parse_limits(doc, data, len, source_name, NULL, out, err);
+}
+
+int cdlt_json_parse_limits(cdlt_json_doc *doc, const char *data, size_t len, const char *source_name,
+                           const cdlt_json_limits *limits, cdlt_json_value **out, cdlt_error *err) {
   *out = NULL;
   cdlt_json_reader *r = malloc(sizeof *r);
   if (!r) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory parsing JSON");
-  reader_init(r, NULL);
+  reader_init(r, limits);
   r->name = source_name ? source_name : "<memory>";
   r->data = data ? (const unsigned char *)data : (const unsigned char *)"";
   r->len = data ? len : 0;

@@ -41,6 +41,13 @@ typedef struct cdlt_json_limits {
   uint64_t max_item_bytes;   /* input bytes of one top-level value or item; 0 = default 1 GiB */
 } cdlt_json_limits;
 
+/* Limits for cdlt's own job files (loaders read what normalize wrote): anything the configured
+ * input limits let through must load, so these are effectively unlimited (depth 2^24). */
+extern const cdlt_json_limits cdlt_json_job_limits;
+/* cdlt_json_parse with explicit limits (NULL = defaults). */
+int cdlt_json_parse_limits(cdlt_json_doc *doc, const char *data, size_t len, const char *source_name,
+                           const cdlt_json_limits *limits, cdlt_json_value **out, cdlt_error *err);
+
 #define CDLT_JSON_DEFAULT_MAX_DEPTH 10000
 #define CDLT_JSON_DEFAULT_MAX_STRING_BYTES ((size_t)256 << 20)
 #define CDLT_JSON_DEFAULT_MAX_ITEM_BYTES ((uint64_t)1 << 30)

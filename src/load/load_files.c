@@ -166,7 +166,7 @@ static int store_state(files_ctx *c, const char *load_id, const char *job_path, 
     char *nl = memchr(text.data, '\n', text.len);
     size_t len = nl ? (size_t)(nl - text.data) : text.len;
     cdlt_json_value *row = NULL;
-    rc = cdlt_json_parse(&doc, text.data, len, job_path, &row, err);
+    rc = cdlt_json_parse_limits(&doc, text.data, len, job_path, &cdlt_json_job_limits, &row, err);
     if (!rc) {
       cdlt_json_object_remove(row, "_dlt_id");
       const char *pipeline = cdlt_json_get_str(row, "pipeline_name");

@@ -180,7 +180,8 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
       job_ctx jc = {n, jf.table};
       /* typed-jsonl lines are arrays of items: one level more than the items were allowed */
       cdlt_json_limits job_limits = {0};
-      job_limits.max_depth = CDLT_JSON_DEFAULT_MAX_DEPTH + 1;
+      job_limits = p->json_limits;
+      job_limits.max_depth = (p->json_limits.max_depth ? p->json_limits.max_depth : CDLT_JSON_DEFAULT_MAX_DEPTH) + 1;
       rc = cdlt_json_each_file_item_limits(path, &job_limits, normalize_item, &jc, err);
       /* a replace resource that yielded nothing still gets an (empty) job: it truncates */
       cdlt_table *t = cdlt_schema_table(schema, jf.table);

@@ -116,6 +116,9 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   p->detections = dup_or_null(opts->detections);
   p->import_schema_path = dup_or_null(opts->import_schema_path);
   p->export_schema_path = dup_or_null(opts->export_schema_path);
+  p->json_limits.max_depth = opts->max_json_depth;
+  p->json_limits.max_string_bytes = opts->max_json_string_bytes;
+  p->json_limits.max_item_bytes = opts->max_json_item_bytes;
   p->dev_mode = opts->dev_mode != 0;
   p->skip_restore = opts->skip_restore != 0;
   if (!p->naming || !p->replace_strategy || (opts->refresh && !p->refresh))

@@ -8,6 +8,7 @@
 
 #include "cdlt/cdlt.h"
 #include "destinations/destination.h"
+#include "json/json_reader.h"
 #include "package/workdir.h"
 #include "schema/schema.h"
 #include "util/error.h"
@@ -26,6 +27,7 @@ struct cdlt_pipeline {
   char *detections;           /* NULL or the settings.detections to set (comma-separated) */
   char *import_schema_path;   /* NULL, a schema file or a folder (dlt's import_schema_path) */
   char *location;             /* masked destination location for load info, set when it opens */
+  cdlt_json_limits json_limits; /* the reader's limits for input (0 fields = defaults) */
   char *export_schema_path;   /* NULL or a folder for <schema>.schema.yaml */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;

@@ -371,7 +371,41 @@ static void test_not_json(void) {
   CHECK_EQ_INT(count_rows(e.db, "nj_dataset", "notes"), -1);
 }
 
+/* The reader's limits are configurable (cdlt_pipeline_options / --max-json-*): hitting a lowered
+ * one is the same clear error, and the normalize stage honours the raised depth too. */
+static void test_configurable_limits(void) {
+  env e;
+  env_new(&e);
+  const char *f = write_file(&e, "lim.jsonl", "{\"a\": {\"b\": {\"c\": [1, [2, [3]]]}}}\n{\"s\": \"0123456789\"}\n");
+  char *out = NULL;
+  CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline lim --credentials '%s' --max-json-depth 4", f, e.db), 1);
+  CHECK_MSG(contains(out, "lim.jsonl' at line 1, column ") && contains(out, "nesting depth exceeds the limit of 4"),
+            "output: %s", out);
+  free(out);
+  CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline lim2 --credentials '%s' --max-json-string-bytes 5", f, e.db), 1);
+  CHECK_MSG(contains(out, "lim.jsonl' at line 2, column ") && contains(out, "limit"), "output: %s", out);
+  free(out);
+  CHECK_EQ_INT(count_rows(e.db, "lim_dataset", "lim"), -1);
+  CHECK_EQ_INT(count_rows(e.db, "lim2_dataset", "lim"), -1);
+  /* 12,000 levels (beyond the default) load once the limit is raised */
+  char *deep = malloc(64 * 1024);
+  size_t n = 0;
+  n += (size_t)sprintf(deep + n, "{\"x\": ");
+  for (int k = 0; k < 12000; k++) deep[n++] = '[';
+  deep[n++] = '1';
+  for (int k = 0; k < 12000; k++) deep[n++] = ']';
+  n += (size_t)sprintf(deep + n, "}\n");
+  deep[n] = 0;
+  const char *d = write_file(&e, "deep12k.jsonl", deep);
+  free(deep);
+  CHECK_EQ_INT(cdlt(&e, &out, "run '%s' --pipeline lim3 --credentials '%s' --max-json-depth 20000 --max-table-nesting 0", d,
+                    e.db), 0);
+  free(out);
+  CHECK_EQ_INT(count_rows(e.db, "lim3_dataset", "deep12k"), 1);
+}
+
 int main(void) {
+  test_configurable_limits();
   test_malformed_in_the_middle();
   test_invalid_utf8();
   test_utf8_bom();
