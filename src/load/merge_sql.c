@@ -5,6 +5,7 @@
  * a negative cdlt_status. */
 #include "load/merge_sql.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,6 +118,32 @@ static int col_list(gen *g, const cdlt_table *t, const char *prefix, const char 
   return 0;
 }
 
+/* appends a SQL template: %T final table, %S staging table, %I identifier (const char *),
+ * %C the complete columns of a table (const cdlt_table *), %s raw text, %% a "%" */
+static int sqlf(gen *g, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = 0;
+  for (const char *p = fmt; !rc && *p;) {
+    const char *q = strchr(p, '%');
+    size_t len = q ? (size_t)(q - p) : strlen(p);
+    if (len && cdlt_buf_append(g->b, p, len)) rc = cdlt_error_set(g->err, CDLT_ERR_NOMEM, "out of memory");
+    if (rc || !q) break;
+    switch (q[1]) {
+      case 'T': rc = final_t(g, va_arg(ap, const char *)); break;
+      case 'S': rc = staging_t(g, va_arg(ap, const char *)); break;
+      case 'I': rc = ident(g, va_arg(ap, const char *)); break;
+      case 'C': rc = col_list(g, va_arg(ap, const cdlt_table *), NULL, NULL, NULL); break;
+      case 's': rc = puts_(g, va_arg(ap, const char *)); break;
+      case '%': rc = puts_(g, "%"); break;
+      default: rc = cdlt_error_set(g->err, CDLT_ERR_INTERNAL, "bad sql template directive in \"%s\"", fmt); break;
+    }
+    p = q + 2;
+  }
+  va_end(ap);
+  return rc;
+}
+
 /* the columns with a hint, escaped, joined by sep (with `d.`/`s.` equality when eq) */
 static int key_list(gen *g, const cdlt_table *t, const char *prop, const char *sep) {
   bool first = true;
@@ -137,10 +164,7 @@ static int key_eq(gen *g, const cdlt_table *t, const char *prop) {
     if (!complete(c) || !col_prop(c, prop)) continue;
     if (!first) TRY(puts_(g, " AND "));
     first = false;
-    TRY(puts_(g, "d."));
-    TRY(ident(g, c->name));
-    TRY(puts_(g, " = s."));
-    TRY(ident(g, c->name));
+    TRY(sqlf(g, "d.%I = s.%I", c->name, c->name));
   }
   return 0;
 }
@@ -169,25 +193,13 @@ static int root_key_col(gen *g, const cdlt_table *root, const cdlt_table *t, con
 
 /* hard delete condition (dlt _get_hard_delete_col_and_cond); with `invert` the not-deleted one */
 static int hard_delete_cond(gen *g, const cdlt_column *hd, bool invert, const char *prefix) {
-  if (prefix) TRY(puts_(g, prefix));
-  TRY(ident(g, hd->name));
+  const char *p = prefix ? prefix : "";
   bool is_bool = hd->type == CDLT_TYPE_BOOL;
-  if (!invert) {
-    if (is_bool) {
-      TRY(puts_(g, " = "));
-      return puts_(g, g->d->bool_true_literal);
-    }
-    return puts_(g, " IS NOT NULL");
-  }
-  TRY(puts_(g, " IS NULL"));
-  if (is_bool) {
-    TRY(puts_(g, " OR "));
-    if (prefix) TRY(puts_(g, prefix));
-    TRY(ident(g, hd->name));
-    TRY(puts_(g, " = "));
-    TRY(puts_(g, g->d->bool_false_literal));
-  }
-  return 0;
+  if (!invert)
+    return is_bool ? sqlf(g, "%s%I = %s", p, hd->name, g->d->bool_true_literal)
+                   : sqlf(g, "%s%I IS NOT NULL", p, hd->name);
+  TRY(sqlf(g, "%s%I IS NULL", p, hd->name));
+  return is_bool ? sqlf(g, " OR %s%I = %s", p, hd->name, g->d->bool_false_literal) : 0;
 }
 
 /* <root>_<op>_<32 hex>, shortened to the dialect's identifier length */
@@ -215,34 +227,20 @@ static int dedup_select(gen *g, const cdlt_table *staged, cols_fn cols, const vo
                         bool skip_dedup) {
   TRY(puts_(g, "SELECT "));
   TRY(cols(g, arg));
-  if (skip_dedup) {
-    TRY(puts_(g, " FROM "));
-    TRY(staging_t(g, staged->name));
-    TRY(puts_(g, " WHERE "));
-    return puts_(g, cond);
-  }
+  if (skip_dedup) return sqlf(g, " FROM %S WHERE %s", staged->name, cond);
   TRY(puts_(g, " FROM ( SELECT ROW_NUMBER() OVER (partition BY "));
   if (partition_col) TRY(ident(g, partition_col));
   else TRY(key_list(g, staged, partition_prop, ", "));
-  TRY(puts_(g, " ORDER BY "));
   if (sort) {
-    TRY(ident(g, sort->name));
     const char *order = cdlt_json_get_str(sort->json, "dedup_sort");
-    TRY(puts_(g, order && !strcmp(order, "asc") ? " ASC" : " DESC"));
+    TRY(sqlf(g, " ORDER BY %I %s", sort->name, order && !strcmp(order, "asc") ? "ASC" : "DESC"));
   } else {
-    TRY(puts_(g, "(SELECT NULL)"));
+    TRY(puts_(g, " ORDER BY (SELECT NULL)"));
   }
   TRY(puts_(g, ") AS _dlt_dedup_rn, "));
   TRY(cols(g, arg));
-  if (cond_col) {
-    TRY(puts_(g, ", "));
-    TRY(ident(g, cond_col));
-  }
-  TRY(puts_(g, " FROM "));
-  TRY(staging_t(g, staged->name));
-  TRY(puts_(g, " ) AS _dlt_dedup_numbered WHERE _dlt_dedup_rn = 1 AND ("));
-  TRY(puts_(g, cond));
-  return puts_(g, ")");
+  if (cond_col) TRY(sqlf(g, ", %I", cond_col));
+  return sqlf(g, " FROM %S ) AS _dlt_dedup_numbered WHERE _dlt_dedup_rn = 1 AND (%s)", staged->name, cond);
 }
 
 static int cols_of_table(gen *g, const void *arg) { return col_list(g, arg, NULL, NULL, NULL); }
@@ -277,48 +275,20 @@ static int gen_delete_insert(gen *g, const cdlt_table *const *chain, size_t n) {
     if (!rc && npk && nmk) rc = puts_(&gk, " OR ");
     if (!rc && nmk) rc = key_eq(&gk, root, "merge_key");
     if (!rc && n == 1) {
-      rc = puts_(g, "DELETE FROM ");
-      if (!rc) rc = final_t(g, root->name);
-      if (!rc) rc = puts_(g, " as d WHERE EXISTS (SELECT 1 FROM ");
-      if (!rc) rc = staging_t(g, root->name);
-      if (!rc) rc = puts_(g, " as s WHERE ");
-      if (!rc) rc = puts_(g, tmp.data);
-      if (!rc) rc = puts_(g, ")");
-      if (!rc) rc = end_stmt(g);
+      rc = sqlf(g, "DELETE FROM %T as d WHERE EXISTS (SELECT 1 FROM %S as s WHERE %s);\n", root->name, root->name,
+                tmp.data);
     } else if (!rc) {
       rc = temp_name(g, root->name, "delete", g->mp->delete_suffix, &del_tmp);
-      if (!rc) rc = puts_(g, g->d->temp_table_create);
-      if (!rc) rc = puts_(g, del_tmp.data);
-      if (!rc) rc = puts_(g, " AS SELECT d.");
-      if (!rc) rc = ident(g, row_key);
-      if (!rc) rc = puts_(g, " FROM ");
-      if (!rc) rc = final_t(g, root->name);
-      if (!rc) rc = puts_(g, " as d WHERE EXISTS (SELECT 1 FROM ");
-      if (!rc) rc = staging_t(g, root->name);
-      if (!rc) rc = puts_(g, " as s WHERE ");
-      if (!rc) rc = puts_(g, tmp.data);
-      if (!rc) rc = puts_(g, ")");
-      if (!rc) rc = end_stmt(g);
-      for (size_t k = 1; !rc && k < n; k++) {
-        const char *rk = NULL;
-        rc = root_key_col(g, root, chain[k], &rk);
-        if (!rc) rc = puts_(g, "DELETE FROM ");
-        if (!rc) rc = final_t(g, chain[k]->name);
-        if (!rc) rc = puts_(g, " WHERE ");
-        if (!rc) rc = ident(g, rk);
-        if (!rc) rc = puts_(g, " IN ( SELECT * FROM ");
-        if (!rc) rc = puts_(g, del_tmp.data);
-        if (!rc) rc = puts_(g, " )");
-        if (!rc) rc = end_stmt(g);
+      if (!rc)
+        rc = sqlf(g, "%s%s AS SELECT d.%I FROM %T as d WHERE EXISTS (SELECT 1 FROM %S as s WHERE %s);\n",
+                  g->d->temp_table_create, del_tmp.data, row_key, root->name, root->name, tmp.data);
+      /* nested tables by their root key, then the root by its row key */
+      for (size_t k = 1; !rc && k <= n; k++) {
+        const cdlt_table *t = k < n ? chain[k] : root;
+        const char *key = row_key;
+        if (k < n) rc = root_key_col(g, root, t, &key);
+        if (!rc) rc = sqlf(g, "DELETE FROM %T WHERE %I IN ( SELECT * FROM %s );\n", t->name, key, del_tmp.data);
       }
-      if (!rc) rc = puts_(g, "DELETE FROM ");
-      if (!rc) rc = final_t(g, root->name);
-      if (!rc) rc = puts_(g, " WHERE ");
-      if (!rc) rc = ident(g, row_key);
-      if (!rc) rc = puts_(g, " IN ( SELECT * FROM ");
-      if (!rc) rc = puts_(g, del_tmp.data);
-      if (!rc) rc = puts_(g, " )");
-      if (!rc) rc = end_stmt(g);
     }
   }
 
@@ -331,19 +301,11 @@ static int gen_delete_insert(gen *g, const cdlt_table *const *chain, size_t n) {
   if (!rc && n > 1 && (npk > 0 || hd)) {
     have_ins = true;
     rc = temp_name(g, root->name, "insert", g->mp->insert_suffix, &ins_tmp);
-    if (!rc) rc = puts_(g, g->d->temp_table_create);
-    if (!rc) rc = puts_(g, ins_tmp.data);
-    if (!rc) rc = puts_(g, " AS ");
+    if (!rc) rc = sqlf(g, "%s%s AS ", g->d->temp_table_create, ins_tmp.data);
     if (!rc && npk)
       rc = dedup_select(g, root, one_col, row_key, "primary_key", NULL, sort, hd ? hd->name : NULL, cond.data, skip_dedup);
-    else if (!rc) {
-      rc = puts_(g, "SELECT ");
-      if (!rc) rc = ident(g, row_key);
-      if (!rc) rc = puts_(g, " FROM ");
-      if (!rc) rc = staging_t(g, root->name);
-      if (!rc) rc = puts_(g, " WHERE ");
-      if (!rc) rc = puts_(g, cond.data);
-    }
+    else if (!rc)
+      rc = sqlf(g, "SELECT %I FROM %S WHERE %s", row_key, root->name, cond.data);
     if (!rc) rc = end_stmt(g);
   }
 
@@ -356,18 +318,11 @@ static int gen_delete_insert(gen *g, const cdlt_table *const *chain, size_t n) {
     if (have_ins && ((npk > 0 && n > 1) || (npk == 0 && nested && hd))) {
       const char *uc = row_key;
       if (nested) rc = root_key_col(g, root, t, &uc);
-      if (!rc) rc = ident(&gc, uc);
-      if (!rc) rc = puts_(&gc, " IN (SELECT * FROM ");
-      if (!rc) rc = puts_(&gc, ins_tmp.data);
-      if (!rc) rc = puts_(&gc, ")");
+      if (!rc) rc = sqlf(&gc, "%I IN (SELECT * FROM %s)", uc, ins_tmp.data);
     } else {
       rc = puts_(&gc, cond.data);
     }
-    if (!rc) rc = puts_(g, "INSERT INTO ");
-    if (!rc) rc = final_t(g, t->name);
-    if (!rc) rc = puts_(g, "(");
-    if (!rc) rc = col_list(g, t, NULL, NULL, NULL);
-    if (!rc) rc = puts_(g, ") ");
+    if (!rc) rc = sqlf(g, "INSERT INTO %T(%C) ", t->name, t);
     if (rc) break;
     if (!nested && npk > 0 && n == 1) {
       rc = dedup_select(g, t, cols_of_table, t, "primary_key", NULL, sort, NULL, tmp.data, skip_dedup);
@@ -376,12 +331,7 @@ static int gen_delete_insert(gen *g, const cdlt_table *const *chain, size_t n) {
       rc = row_key_col(g, t, &nrk);
       if (!rc) rc = dedup_select(g, t, cols_of_table, t, NULL, nrk, NULL, NULL, tmp.data, skip_dedup);
     } else {
-      rc = puts_(g, "SELECT ");
-      if (!rc) rc = col_list(g, t, NULL, NULL, NULL);
-      if (!rc) rc = puts_(g, " FROM ");
-      if (!rc) rc = staging_t(g, t->name);
-      if (!rc) rc = puts_(g, " WHERE ");
-      if (!rc) rc = puts_(g, tmp.data);
+      rc = sqlf(g, "SELECT %C FROM %S WHERE %s", t, t->name, tmp.data);
     }
     if (!rc) rc = end_stmt(g);
   }
@@ -395,9 +345,7 @@ static int gen_delete_insert(gen *g, const cdlt_table *const *chain, size_t n) {
 /* ---------------------------------------------------------------- upsert / insert-only (§8.4) */
 
 static int merge_insert_clause(gen *g, const cdlt_table *t) {
-  TRY(puts_(g, " WHEN NOT MATCHED THEN INSERT ("));
-  TRY(col_list(g, t, NULL, NULL, NULL));
-  TRY(puts_(g, ") VALUES ("));
+  TRY(sqlf(g, " WHEN NOT MATCHED THEN INSERT (%C) VALUES (", t));
   TRY(col_list(g, t, "s.", NULL, NULL));
   return puts_(g, ")");
 }
@@ -410,9 +358,7 @@ static int merge_update_clause(gen *g, const cdlt_table *t) {
     if (!complete(c)) continue;
     if (!first) TRY(puts_(g, ", "));
     first = false;
-    TRY(ident(g, c->name));
-    TRY(puts_(g, " = s."));
-    TRY(ident(g, c->name));
+    TRY(sqlf(g, "%I = s.%I", c->name, c->name));
   }
   return 0;
 }
@@ -436,58 +382,30 @@ static int gen_upsert(gen *g, const cdlt_table *const *chain, size_t n, bool ins
       const char *rk = NULL, *nrk = NULL;
       TRY(root_key_col(g, root, t, &rk));
       TRY(row_key_col(g, t, &nrk));
-      TRY(puts_(g, "MERGE INTO "));
-      TRY(final_t(g, t->name));
-      TRY(puts_(g, " d USING (SELECT * FROM "));
-      TRY(staging_t(g, t->name));
-      TRY(puts_(g, " WHERE "));
-      TRY(ident(g, rk));
-      TRY(puts_(g, " NOT IN (SELECT "));
-      TRY(ident(g, root_rk));
-      TRY(puts_(g, " FROM "));
-      TRY(final_t(g, root->name));
-      TRY(puts_(g, ")"));
+      TRY(sqlf(g, "MERGE INTO %T d USING (SELECT * FROM %S WHERE %I NOT IN (SELECT %I FROM %T)", t->name, t->name, rk,
+               root_rk, root->name));
       if (hd) {
-        TRY(puts_(g, " AND "));
-        TRY(ident(g, rk));
-        TRY(puts_(g, " NOT IN (SELECT "));
-        TRY(ident(g, root_rk));
-        TRY(puts_(g, " FROM "));
-        TRY(staging_t(g, root->name));
-        TRY(puts_(g, " WHERE "));
+        TRY(sqlf(g, " AND %I NOT IN (SELECT %I FROM %S WHERE ", rk, root_rk, root->name));
         TRY(hard_delete_cond(g, hd, false, NULL));
         TRY(puts_(g, ")"));
       }
-      TRY(puts_(g, ") s ON d."));
-      TRY(ident(g, nrk));
-      TRY(puts_(g, " = s."));
-      TRY(ident(g, nrk));
+      TRY(sqlf(g, ") s ON d.%I = s.%I", nrk, nrk));
       TRY(merge_insert_clause(g, t));
       TRY(end_stmt(g));
     }
-    TRY(puts_(g, "MERGE INTO "));
-    TRY(final_t(g, root->name));
-    TRY(puts_(g, " d USING "));
     if (hd) {
-      TRY(puts_(g, "(SELECT * FROM "));
-      TRY(staging_t(g, root->name));
-      TRY(puts_(g, " WHERE "));
+      TRY(sqlf(g, "MERGE INTO %T d USING (SELECT * FROM %S WHERE ", root->name, root->name));
       TRY(hard_delete_cond(g, hd, true, NULL));
-      TRY(puts_(g, ")"));
+      TRY(puts_(g, ") s ON "));
     } else {
-      TRY(staging_t(g, root->name));
+      TRY(sqlf(g, "MERGE INTO %T d USING %S s ON ", root->name, root->name));
     }
-    TRY(puts_(g, " s ON "));
     TRY(key_eq(g, root, "primary_key"));
     TRY(merge_insert_clause(g, root));
     return end_stmt(g);
   }
 
-  TRY(puts_(g, "MERGE INTO "));
-  TRY(final_t(g, root->name));
-  TRY(puts_(g, " d USING "));
-  TRY(staging_t(g, root->name));
-  TRY(puts_(g, " s ON "));
+  TRY(sqlf(g, "MERGE INTO %T d USING %S s ON ", root->name, root->name));
   TRY(key_eq(g, root, "primary_key"));
   if (hd) {
     TRY(puts_(g, " WHEN MATCHED AND "));
@@ -502,47 +420,17 @@ static int gen_upsert(gen *g, const cdlt_table *const *chain, size_t n, bool ins
     const char *rk = NULL, *nrk = NULL;
     TRY(root_key_col(g, root, t, &rk));
     TRY(row_key_col(g, t, &nrk));
-    TRY(puts_(g, "MERGE INTO "));
-    TRY(final_t(g, t->name));
-    TRY(puts_(g, " d USING "));
-    TRY(staging_t(g, t->name));
-    TRY(puts_(g, " s ON d."));
-    TRY(ident(g, nrk));
-    TRY(puts_(g, " = s."));
-    TRY(ident(g, nrk));
+    TRY(sqlf(g, "MERGE INTO %T d USING %S s ON d.%I = s.%I", t->name, t->name, nrk, nrk));
     TRY(merge_update_clause(g, t));
     TRY(merge_insert_clause(g, t));
     TRY(end_stmt(g));
     /* elements no longer in the list */
-    TRY(puts_(g, "DELETE FROM "));
-    TRY(final_t(g, t->name));
-    TRY(puts_(g, " WHERE "));
-    TRY(ident(g, rk));
-    TRY(puts_(g, " IN (SELECT "));
-    TRY(ident(g, root_rk));
-    TRY(puts_(g, " FROM "));
-    TRY(staging_t(g, root->name));
-    TRY(puts_(g, ") AND "));
-    TRY(ident(g, nrk));
-    TRY(puts_(g, " NOT IN (SELECT "));
-    TRY(ident(g, nrk));
-    TRY(puts_(g, " FROM "));
-    TRY(staging_t(g, t->name));
-    TRY(puts_(g, ")"));
-    TRY(end_stmt(g));
+    TRY(sqlf(g, "DELETE FROM %T WHERE %I IN (SELECT %I FROM %S) AND %I NOT IN (SELECT %I FROM %S);\n", t->name, rk,
+             root_rk, root->name, nrk, nrk, t->name));
     if (hd) {
-      TRY(puts_(g, "DELETE FROM "));
-      TRY(final_t(g, t->name));
-      TRY(puts_(g, " WHERE "));
-      TRY(ident(g, rk));
-      TRY(puts_(g, " IN (SELECT "));
-      TRY(ident(g, root_rk));
-      TRY(puts_(g, " FROM "));
-      TRY(staging_t(g, root->name));
-      TRY(puts_(g, " WHERE "));
+      TRY(sqlf(g, "DELETE FROM %T WHERE %I IN (SELECT %I FROM %S WHERE ", t->name, rk, root_rk, root->name));
       TRY(hard_delete_cond(g, hd, false, NULL));
-      TRY(puts_(g, ")"));
-      TRY(end_stmt(g));
+      TRY(puts_(g, ");\n"));
     }
   }
   return 0;
@@ -594,34 +482,18 @@ static int gen_scd2(gen *g, const cdlt_table *const *chain, size_t n) {
     if (!rc) rc = ts_literal(g, aus, &alit);
     gen ga = *g;
     ga.b = &active;
-    if (!rc) rc = ident(&ga, to_n);
-    if (!rc) rc = puts_(&ga, " = ");
-    if (!rc) rc = puts_(&ga, alit.data);
+    if (!rc) rc = sqlf(&ga, "%I = %s", to_n, alit.data);
   } else if (!rc) {
     gen ga = *g;
     ga.b = &active;
     if (cdlt_buf_puts(&alit, "NULL")) rc = cdlt_error_set(g->err, CDLT_ERR_NOMEM, "out of memory");
-    if (!rc) rc = ident(&ga, to_n);
-    if (!rc) rc = puts_(&ga, " IS NULL");
+    if (!rc) rc = sqlf(&ga, "%I IS NULL", to_n);
   }
 #define R(x) \
   if (!rc) rc = (x)
   /* retire */
-  R(puts_(g, "UPDATE "));
-  R(final_t(g, root->name));
-  R(puts_(g, " SET "));
-  R(ident(g, to_n));
-  R(puts_(g, " = "));
-  R(puts_(g, blit.data));
-  R(puts_(g, " WHERE "));
-  R(puts_(g, active.data));
-  R(puts_(g, " AND "));
-  R(ident(g, hash_n));
-  R(puts_(g, " NOT IN (SELECT "));
-  R(ident(g, hash_n));
-  R(puts_(g, " FROM "));
-  R(staging_t(g, root->name));
-  R(puts_(g, ")"));
+  R(sqlf(g, "UPDATE %T SET %I = %s WHERE %s AND %I NOT IN (SELECT %I FROM %S)", root->name, to_n, blit.data,
+         active.data, hash_n, hash_n, root->name));
   size_t nmk = count_with(root, "merge_key");
   if (nmk > 0) {
     for (int pass = 0; pass < 2 && !rc; pass++) {
@@ -630,63 +502,23 @@ static int gen_scd2(gen *g, const cdlt_table *const *chain, size_t n) {
       R(key_list(g, root, "merge_key", ", "));
       if (nmk > 1) R(puts_(g, ")"));
     }
-    R(puts_(g, " FROM "));
-    R(staging_t(g, root->name));
-    R(puts_(g, ")"));
+    R(sqlf(g, " FROM %S)", root->name));
   }
   R(end_stmt(g));
   /* insert new active records */
-  R(puts_(g, "INSERT INTO "));
-  R(final_t(g, root->name));
-  R(puts_(g, " ("));
+  R(sqlf(g, "INSERT INTO %T (", root->name));
   R(col_list(g, root, NULL, from_n, to_n));
-  R(puts_(g, ", "));
-  R(ident(g, from_n));
-  R(puts_(g, ", "));
-  R(ident(g, to_n));
-  R(puts_(g, ") SELECT "));
+  R(sqlf(g, ", %I, %I) SELECT ", from_n, to_n));
   R(col_list(g, root, NULL, from_n, to_n));
-  R(puts_(g, ", "));
-  R(puts_(g, blit.data));
-  R(puts_(g, " AS "));
-  R(ident(g, from_n));
-  R(puts_(g, ", "));
-  R(puts_(g, alit.data));
-  R(puts_(g, " AS "));
-  R(ident(g, to_n));
-  R(puts_(g, " FROM "));
-  R(staging_t(g, root->name));
-  R(puts_(g, " AS s WHERE "));
-  R(ident(g, hash_n));
-  R(puts_(g, " NOT IN (SELECT "));
-  R(ident(g, hash_n));
-  R(puts_(g, " FROM "));
-  R(final_t(g, root->name));
-  R(puts_(g, " WHERE "));
-  R(puts_(g, active.data));
-  R(puts_(g, ")"));
-  R(end_stmt(g));
+  R(sqlf(g, ", %s AS %I, %s AS %I FROM %S AS s WHERE %I NOT IN (SELECT %I FROM %T WHERE %s);\n", blit.data, from_n,
+         alit.data, to_n, root->name, hash_n, hash_n, root->name, active.data));
   /* nested tables are insert-only, by their row key */
   for (size_t k = 1; !rc && k < n; k++) {
     const cdlt_table *t = chain[k];
     const char *nrk = NULL;
     R(row_key_col(g, t, &nrk));
-    R(puts_(g, "INSERT INTO "));
-    R(final_t(g, t->name));
-    R(puts_(g, " ("));
-    R(col_list(g, t, NULL, NULL, NULL));
-    R(puts_(g, ") SELECT "));
-    R(col_list(g, t, NULL, NULL, NULL));
-    R(puts_(g, " FROM "));
-    R(staging_t(g, t->name));
-    R(puts_(g, " WHERE "));
-    R(ident(g, nrk));
-    R(puts_(g, " NOT IN (SELECT "));
-    R(ident(g, nrk));
-    R(puts_(g, " FROM "));
-    R(final_t(g, t->name));
-    R(puts_(g, ")"));
-    R(end_stmt(g));
+    R(sqlf(g, "INSERT INTO %T (%C) SELECT %C FROM %S WHERE %I NOT IN (SELECT %I FROM %T);\n", t->name, t, t, t->name,
+           nrk, nrk, t->name));
   }
 #undef R
   cdlt_buf_release(&blit);
@@ -703,33 +535,16 @@ static int gen_replace(gen *g, const cdlt_table *const *chain, size_t n) {
   for (size_t k = 0; k < n; k++) {
     const cdlt_table *t = chain[k];
     if (optimized) {
-      TRY(puts_(g, "DROP TABLE IF EXISTS "));
-      TRY(final_t(g, t->name));
-      TRY(end_stmt(g));
-      TRY(puts_(g, "ALTER TABLE "));
-      TRY(staging_t(g, t->name));
-      TRY(puts_(g, " SET SCHEMA "));
-      TRY(ident(g, g->mp->dataset));
-      TRY(end_stmt(g));
-      TRY(puts_(g, "CREATE TABLE "));
-      TRY(staging_t(g, t->name));
-      TRY(puts_(g, " (like "));
-      TRY(final_t(g, t->name));
-      TRY(puts_(g, " including all)"));
-      TRY(end_stmt(g));
+      TRY(sqlf(g,
+               "DROP TABLE IF EXISTS %T;\n"
+               "ALTER TABLE %S SET SCHEMA %I;\n"
+               "CREATE TABLE %S (like %T including all);\n",
+               t->name, t->name, g->mp->dataset, t->name, t->name));
       continue;
     }
     /* the dialect's truncate statement already ends with ";" */
     TRY(cdlt_sql_truncate_table(g->b, g->d, g->mp->dataset, t->name, g->err));
-    TRY(puts_(g, "\nINSERT INTO "));
-    TRY(final_t(g, t->name));
-    TRY(puts_(g, "("));
-    TRY(col_list(g, t, NULL, NULL, NULL));
-    TRY(puts_(g, ") SELECT "));
-    TRY(col_list(g, t, NULL, NULL, NULL));
-    TRY(puts_(g, " FROM "));
-    TRY(staging_t(g, t->name));
-    TRY(end_stmt(g));
+    TRY(sqlf(g, "\nINSERT INTO %T(%C) SELECT %C FROM %S;\n", t->name, t, t, t->name));
   }
   return 0;
 }
