@@ -39,8 +39,9 @@ CMAKE
 cmake -S "$tmp/proj" -B "$tmp/proj/build" -DCMAKE_PREFIX_PATH="$prefix" > "$tmp/proj/configure.log" \
   || { cat "$tmp/proj/configure.log"; exit 1; }
 cmake --build "$tmp/proj/build" > "$tmp/proj/build.log" || { cat "$tmp/proj/build.log"; exit 1; }
-"$tmp/proj/build/transformer" "$tmp/fp"
+# the installed libcdlt.so loads libduckdb (on first use) from its own directory: the loader's
+# trace must show the installed copy being opened
+LD_DEBUG=files "$tmp/proj/build/transformer" "$tmp/fp" 2> "$tmp/ld.log"
 "$checker" --check transformer "$tmp/fp"
-# the installed library resolves libduckdb from its own directory
-ldd "$tmp/proj/build/transformer" | grep -q "$prefix/lib/libduckdb.so" || { ldd "$tmp/proj/build/transformer"; exit 1; }
+grep -q "$prefix/lib/libduckdb.so" "$tmp/ld.log" || { grep -i duckdb "$tmp/ld.log"; echo "libduckdb not loaded from $prefix/lib"; exit 1; }
 echo "install test passed"

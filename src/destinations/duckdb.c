@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "destinations/destination.h"
+#include "destinations/duckdb_lazy.h"
 #include "json/input.h"
 #include "json/json.h"
 #include "json/json_reader.h"
@@ -54,6 +55,8 @@ static void duck_close(cdlt_destination *base) {
 
 static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg, cdlt_error *err) {
   duck *d = (duck *)base;
+  int lrc = cdlt_duckdb_available(err);   /* libduckdb is loaded on first use (duckdb_lazy.c) */
+  if (lrc) return lrc;
   const char *path = cfg->credentials;
   if (!path || !*path)
     return cdlt_error_set(err, CDLT_ERR_USAGE, "duckdb: no database file path given");
