@@ -3,12 +3,13 @@
  * and static constructors). Every DuckDB C API function cdlt calls is defined here with DuckDB's
  * own prototype (from duckdb.h) and forwards to the real one, resolved once from the library.
  *
- * The library is looked up as: $CDLT_DUCKDB_LIBRARY, then "libduckdb.so" through the normal
- * search (the RUNPATH of the cdlt binary or of libcdlt.so, LD_LIBRARY_PATH, system dirs), then the
- * build-time path CDLT_DUCKDB_DEFAULT_PATH. Destinations call cdlt_duckdb_available() before any
+ * The library is looked up as: $CDLT_DUCKDB_LIBRARY, then libduckdb.so in the directory of the
+ * binary or libcdlt.so holding this code, then "libduckdb.so" through the normal search (RUNPATH,
+ * LD_LIBRARY_PATH, system dirs), then the build-time path CDLT_DUCKDB_DEFAULT_PATH. Destinations call cdlt_duckdb_available() before any
  * DuckDB function, so a missing library is a clear error, not a crash.
  *
  * When a new DuckDB function is used, add a line to the list below (prototype from duckdb.h). */
+#define _GNU_SOURCE
 #include "destinations/duckdb_lazy.h"
 
 #include <dlfcn.h>
@@ -16,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "duckdb.h"
 
@@ -27,9 +29,23 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void *lib;
 static char load_error[512];
 
+/* "<dir of the object holding this code>/libduckdb.so": the installed libcdlt.so finds the
+ * libduckdb.so installed next to it even when dlopen is called through an interposer (ASan's)
+ * whose own RUNPATH would be searched instead of ours */
+static char beside[4096];
+
+static const char *beside_us(void) {
+  Dl_info info;
+  if (!dladdr((void *)&beside_us, &info) || !info.dli_fname) return NULL;
+  const char *slash = strrchr(info.dli_fname, '/');
+  if (!slash) return NULL;
+  int n = snprintf(beside, sizeof beside, "%.*s/libduckdb.so", (int)(slash - info.dli_fname), info.dli_fname);
+  return n > 0 && (size_t)n < sizeof beside ? beside : NULL;
+}
+
 static void load(void) {
   const char *env = getenv("CDLT_DUCKDB_LIBRARY");
-  const char *tries[] = {env, "libduckdb.so", CDLT_DUCKDB_DEFAULT_PATH};
+  const char *tries[] = {env, beside_us(), "libduckdb.so", CDLT_DUCKDB_DEFAULT_PATH};
   for (size_t k = 0; k < sizeof tries / sizeof *tries && !lib; k++) {
     if (!tries[k] || !tries[k][0]) continue;
     lib = dlopen(tries[k], RTLD_NOW | RTLD_LOCAL);
