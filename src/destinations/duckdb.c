@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "destinations/destination.h"
+#include "destinations/duckdb_cast.h"
 #include "destinations/duckdb_lazy.h"
 #include "json/input.h"
 #include "json/json.h"
@@ -350,26 +351,12 @@ static int column_read_sql(col_kind *kind, cdlt_buf *sel, const cdlt_column_def 
     case CDLT_TYPE_DOUBLE: *kind = K_DOUBLE; break;
     case CDLT_TYPE_BOOL: *kind = K_BOOL; break;
     case CDLT_TYPE_JSON: *kind = K_JSON; pre = "CAST("; post = " AS JSON)"; break;
-    case CDLT_TYPE_TIMESTAMP:
-      /* aware values go to UTC, naive ones are UTC (the session TimeZone); with timezone false
-       * the UTC value is then made naive */
-      pre = c->timezone ? "CAST(" : "CAST(CAST(";
-      post = c->timezone ? " AS TIMESTAMPTZ)" : " AS TIMESTAMPTZ) AS TIMESTAMP)";
-      break;
-    case CDLT_TYPE_DATE: pre = "CAST("; post = " AS DATE)"; break;
-    case CDLT_TYPE_TIME: pre = "CAST("; post = " AS TIME)"; break;
-    case CDLT_TYPE_BINARY: pre = "from_base64("; post = ")"; break;
-    case CDLT_TYPE_DECIMAL:
-    case CDLT_TYPE_WEI:
-      if (cdlt_buf_puts(&tn, " AS ")) goto nomem;
-      if ((rc = cdlt_sql_type_name(&tn, dl, c, err))) goto done;
-      if (cdlt_buf_putc(&tn, ')')) goto nomem;
-      pre = "CAST(";
+    default:   /* parsed from text by a cast (duckdb_cast.c) */
+      rc = cdlt_duckdb_text_cast(c, &pre, &tn, err);
+      if (rc < 0) goto done;
+      rc = 0;
       post = tn.data;
       break;
-    default:
-      rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "column '%s' has no data type", c->name);
-      goto done;
   }
   if (sel->len && cdlt_buf_puts(sel, ", ")) goto nomem;
   if (cdlt_buf_puts(sel, pre)) goto nomem;

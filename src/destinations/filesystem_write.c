@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "destinations/duckdb_cast.h"
 #include "destinations/filesystem.h"
 #include "load/sql_gen.h"
 #include "util/buf.h"
@@ -30,24 +31,12 @@ int cdlt_fsd_column_read_sql(cdlt_buf *cols, cdlt_buf *sel, const cdlt_column_de
     case CDLT_TYPE_DOUBLE: read_type = "DOUBLE"; break;
     case CDLT_TYPE_BOOL: read_type = "BOOLEAN"; break;
     case CDLT_TYPE_JSON: read_type = "JSON"; break;
-    case CDLT_TYPE_TIMESTAMP:
-      pre = c->timezone ? "CAST(" : "CAST(CAST(";
-      post = c->timezone ? " AS TIMESTAMPTZ)" : " AS TIMESTAMPTZ) AS TIMESTAMP)";
-      break;
-    case CDLT_TYPE_DATE: pre = "CAST("; post = " AS DATE)"; break;
-    case CDLT_TYPE_TIME: pre = "CAST("; post = " AS TIME)"; break;
-    case CDLT_TYPE_BINARY: pre = "from_base64("; post = ")"; break;
-    case CDLT_TYPE_DECIMAL:
-    case CDLT_TYPE_WEI:
-      if (cdlt_buf_puts(&tn, " AS ")) goto nomem;
-      if ((rc = cdlt_sql_type_name(&tn, dl, c, err))) goto done;
-      if (cdlt_buf_putc(&tn, ')')) goto nomem;
-      pre = "CAST(";
+    default:   /* parsed from text by a cast (duckdb_cast.c) */
+      rc = cdlt_duckdb_text_cast(c, &pre, &tn, err);
+      if (rc < 0) goto done;
+      rc = 0;
       post = tn.data;
       break;
-    default:
-      rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "column '%s' has no data type", c->name);
-      goto done;
   }
   if (all_varchar && strcmp(read_type, "VARCHAR")) {   /* csv: every value is text, cast it */
     if (!*pre) {
