@@ -567,7 +567,6 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   field *fs = fields.items;
   for (size_t k = 0; k < fields.len; k++)
     if (!strcmp(fs[k].name, "_dlt_id") && fs[k].value->type == CDLT_JSON_STRING) row_id = fs[k].value;
-  bool had_id = row_id != NULL;
   if (!row_id) {
     char id[32];
     if (is_root) {
@@ -602,7 +601,9 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   cdlt_buf_reset(&n->line);
   if (cdlt_buf_putc(&n->line, '{')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   for (size_t k = 0; k < fields.len; k++) {
-    if (had_id && fs[k].value == row_id) continue;
+    /* the row id is emitted last; a user _dlt_id that is not a string is replaced, as dlt replaces
+     * a falsy one, so every row keeps a string id its children can refer to */
+    if (!strcmp(fs[k].name, "_dlt_id")) continue;
     if (is_root && !strcmp(fs[k].name, "_dlt_load_id")) continue; /* replaced by this load's id */
     rc = emit_value(n, t, fs[k].name, fs[k].value, err);
     if (rc) return rc;
