@@ -25,6 +25,10 @@ struct cdlt_normalizer {
   char load_id[64];
   cdlt_strmap key_cache;        /* raw key -> normalize_path(key), malloc'd */
   cdlt_strmap table_key_cache;  /* raw key -> normalize_tables_path(key), malloc'd */
+  cdlt_strmap join_cache;       /* path parts joined by \x1f -> shorten_fragments(parts), malloc'd */
+  cdlt_buf join_key;
+  const char *last_counted;     /* table name of stats[last_counted_idx]: rows come in runs */
+  size_t last_counted_idx;
   cdlt_arena arena;             /* per item */
   cdlt_json_doc scratch;        /* per item: values made by the normalizer (ids) */
   cdlt_buf line, name, tmp;
@@ -143,6 +147,8 @@ int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *
   snprintf(n->load_id, sizeof n->load_id, "%s", load_id);
   cdlt_strmap_init(&n->key_cache);
   cdlt_strmap_init(&n->table_key_cache);
+  cdlt_strmap_init(&n->join_cache);
+  cdlt_buf_init(&n->join_key);
   cdlt_strmap_init(&n->stats_by_name);
   cdlt_arena_init(&n->arena, 0);
   cdlt_json_doc_init(&n->scratch);
@@ -168,6 +174,8 @@ void cdlt_normalizer_free(cdlt_normalizer *n) {
   if (!n) return;
   free_cache_values(&n->key_cache);
   free_cache_values(&n->table_key_cache);
+  free_cache_values(&n->join_cache);
+  cdlt_buf_release(&n->join_key);
   cdlt_strmap_release(&n->stats_by_name);
   for (size_t k = 0; k < n->nstats; k++) free(n->stats[k].name);
   free(n->stats);
@@ -184,9 +192,18 @@ const char *cdlt_normalizer_table_name(const cdlt_normalizer *n, size_t i) { ret
 uint64_t cdlt_normalizer_table_rows(const cdlt_normalizer *n, size_t i) { return n->stats[i].rows; }
 
 static int count_row(cdlt_normalizer *n, const char *table) {
+  if (n->last_counted && (n->last_counted == table || !strcmp(n->last_counted, table))) {
+    n->stats[n->last_counted_idx].rows++;
+    return 0;
+  }
   size_t len = strlen(table);
   uintptr_t idx = (uintptr_t)cdlt_strmap_get(&n->stats_by_name, table, len);  /* index + 1 */
-  if (idx) { n->stats[idx - 1].rows++; return 0; }
+  if (idx) {
+    n->stats[idx - 1].rows++;
+    n->last_counted = n->stats[idx - 1].name;
+    n->last_counted_idx = idx - 1;
+    return 0;
+  }
   if (n->nstats == n->stats_cap) {
     size_t ncap = n->stats_cap ? n->stats_cap * 2 : 8;
     table_stat *p = realloc(n->stats, ncap * sizeof *p);
@@ -225,18 +242,31 @@ static const char *norm_key(cdlt_normalizer *n, const char *key, size_t len, boo
   return copy;
 }
 
-/* shorten_fragments(parts..., last) interned in the item arena */
+/* shorten_fragments(parts..., last), cached for the normalizer's lifetime: the same paths come
+ * back on every row, and shortening (which may hash long names) is the expensive part */
 static const char *join_parts(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last) {
+  size_t count = nparts + (last ? 1 : 0);
+  if (count == 1) return nparts ? parts[0] : last;
+  cdlt_buf *key = &n->join_key;
+  cdlt_buf_reset(key);
+  for (size_t k = 0; k < nparts; k++)
+    if ((k && cdlt_buf_putc(key, '\x1f')) || cdlt_buf_puts(key, parts[k])) return NULL;
+  if (last && ((nparts && cdlt_buf_putc(key, '\x1f')) || cdlt_buf_puts(key, last))) return NULL;
+  const char *hit = cdlt_strmap_get(&n->join_cache, key->data, key->len);
+  if (hit) return hit;
   const char *small[64];
-  const char **all = nparts + 1 <= 64 ? small : cdlt_arena_alloc(&n->arena, (nparts + 1) * sizeof *all);
+  const char **all = count <= 64 ? small : cdlt_arena_alloc(&n->arena, count * sizeof *all);
   if (!all) return NULL;
   for (size_t k = 0; k < nparts; k++) all[k] = parts[k];
-  size_t count = nparts;
-  if (last) all[count++] = last;
-  if (count == 1) return all[0];
+  if (last) all[nparts] = last;
   cdlt_buf_reset(&n->name);
   if (cdlt_naming_shorten_fragments(&n->naming, all, NULL, count, &n->name)) return NULL;
-  return cdlt_arena_strndup(&n->arena, n->name.data ? n->name.data : "", n->name.len);
+  char *copy = strdup(n->name.data ? n->name.data : "");
+  if (!copy || cdlt_strmap_put(&n->join_cache, key->data, key->len, copy)) {
+    free(copy);
+    return NULL;
+  }
+  return copy;
 }
 
 static int table_max_nesting(const cdlt_normalizer *n, const cdlt_table *root) {
@@ -479,7 +509,7 @@ static int dedupe_fields(cdlt_normalizer *n, vec *fields) {
   field *fs = fields->items;
   size_t len = fields->len, out = 0;
   if (len < 2) return 0;
-  if (len <= 24) {   /* small rows: pairwise is cheaper than a map */
+  if (len <= 8) {   /* small rows: pairwise is cheaper than a table */
     for (size_t k = 0; k < len; k++) {
       size_t j = 0;
       while (j < out && strcmp(fs[j].name, fs[k].name) != 0) j++;
@@ -489,23 +519,26 @@ static int dedupe_fields(cdlt_normalizer *n, vec *fields) {
     fields->len = out;
     return 0;
   }
-  cdlt_strmap seen;
-  cdlt_strmap_init(&seen);
-  int rc = 0;
-  for (size_t k = 0; k < len && !rc; k++) {
+  /* wide rows: an open-addressing table of field indexes in the item arena (no key copies) */
+  size_t cap = 64;
+  while (cap < len * 2) cap *= 2;
+  uint32_t *slot = cdlt_arena_alloc(&n->arena, cap * sizeof *slot);   /* index + 1, 0 = empty */
+  if (!slot) return CDLT_ERR_NOMEM;
+  memset(slot, 0, cap * sizeof *slot);
+  for (size_t k = 0; k < len; k++) {
     size_t nlen = strlen(fs[k].name);
-    uintptr_t at = (uintptr_t)cdlt_strmap_get(&seen, fs[k].name, nlen);   /* index + 1 */
-    if (at) {
-      fs[at - 1].value = fs[k].value;
+    size_t i = (size_t)cdlt_strmap_hash(fs[k].name, nlen) & (cap - 1);
+    while (slot[i] && strcmp(fs[slot[i] - 1].name, fs[k].name) != 0) i = (i + 1) & (cap - 1);
+    if (slot[i]) {
+      fs[slot[i] - 1].value = fs[k].value;
       continue;
     }
     fs[out] = fs[k];
-    rc = cdlt_strmap_put(&seen, fs[k].name, nlen, (void *)(uintptr_t)(out + 1)) ? CDLT_ERR_NOMEM : 0;
+    slot[i] = (uint32_t)(out + 1);
     out++;
   }
-  cdlt_strmap_release(&seen);
   fields->len = out;
-  return rc;
+  return 0;
 }
 
 static int normalize_list(cdlt_normalizer *n, const cdlt_json_value *list, const char **table_parts, size_t ntable_parts,
@@ -566,15 +599,21 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   const cdlt_json_value *row_id = NULL;
   field *fs = fields.items;
   for (size_t k = 0; k < fields.len; k++)
-    if (!strcmp(fs[k].name, "_dlt_id") && fs[k].value->type == CDLT_JSON_STRING) row_id = fs[k].value;
+    if (fs[k].name[0] == '_' && !strcmp(fs[k].name, "_dlt_id") && fs[k].value->type == CDLT_JSON_STRING) row_id = fs[k].value;
   if (!row_id) {
     char id[32];
     if (is_root) {
       if ((rc = root_row_id(n, t, obj, fields.items, fields.len, id, err))) return rc;
     } else {
+      /* digest of "<parent id>_<table>_<list index>" */
+      char idx[24];
+      size_t il = 0;
+      for (uint64_t v = (uint64_t)list_idx; il == 0 || v; v /= 10) idx[il++] = (char)('0' + v % 10);
       cdlt_buf_reset(&n->tmp);
-      if (cdlt_buf_printf(&n->tmp, "%s_%s_%lld", parent_id, table_name, (long long)list_idx))
-        return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      int w = cdlt_buf_puts(&n->tmp, parent_id) || cdlt_buf_putc(&n->tmp, '_') || cdlt_buf_puts(&n->tmp, table_name) ||
+              cdlt_buf_putc(&n->tmp, '_');
+      while (!w && il) w = cdlt_buf_putc(&n->tmp, idx[--il]);
+      if (w) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
       cdlt_digest128(n->tmp.data, n->tmp.len, 10, id);
     }
     row_id = cdlt_json_cstr(&n->scratch, id);
@@ -603,8 +642,10 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   for (size_t k = 0; k < fields.len; k++) {
     /* the row id is emitted last; a user _dlt_id that is not a string is replaced, as dlt replaces
      * a falsy one, so every row keeps a string id its children can refer to */
-    if (!strcmp(fs[k].name, "_dlt_id")) continue;
-    if (is_root && !strcmp(fs[k].name, "_dlt_load_id")) continue; /* replaced by this load's id */
+    if (fs[k].name[0] == '_') {
+      if (!strcmp(fs[k].name, "_dlt_id")) continue;
+      if (is_root && !strcmp(fs[k].name, "_dlt_load_id")) continue; /* replaced by this load's id */
+    }
     rc = emit_value(n, t, fs[k].name, fs[k].value, err);
     if (rc) return rc;
   }

@@ -132,6 +132,37 @@ static bool write_double(double d, cdlt_buf *out) {
   return cdlt_buf_append(out, b, n) == 0;
 }
 
+/* True when the JSON number text t is already what Python's repr() gives for its double:
+ * [-](0|[1-9]digits).digits in fixed notation (1e-4 <= |x| < 1e16), no exponent, no trailing zero
+ * in the fraction (except a lone ".0"), and at most 15 significant digits — a decimal with <= 15
+ * significant digits is recovered exactly from its double, so it is also the shortest
+ * round-tripping form Python picks. The common case of numbers read from JSON text, written
+ * without formatting the double again. */
+static bool is_python_float_repr(const char *t, size_t n) {
+  size_t k = 0;
+  if (k < n && t[k] == '-') k++;
+  size_t int_start = k;
+  if (k < n && t[k] == '0') k++;
+  else while (k < n && t[k] >= '0' && t[k] <= '9') k++;
+  size_t int_digits = k - int_start;
+  if (!int_digits || k >= n || t[k] != '.') return false;
+  size_t frac_start = ++k;
+  while (k < n && t[k] >= '0' && t[k] <= '9') k++;
+  size_t frac_digits = k - frac_start;
+  if (k != n || !frac_digits) return false;
+  bool int_zero = int_digits == 1 && t[int_start] == '0';
+  if (frac_digits == 1 && t[frac_start] == '0') {       /* "<int>.0" */
+    if (int_zero) return true;                          /* 0.0, -0.0 */
+    return int_digits <= 15;
+  }
+  if (t[n - 1] == '0') return false;                    /* 1.50 is repr'd 1.5 */
+  if (!int_zero) return int_digits + frac_digits <= 15;
+  size_t lead = 0;                                      /* 0.000123: zeros are not significant */
+  while (lead < frac_digits && t[frac_start + lead] == '0') lead++;
+  if (lead > 3) return false;                           /* below 1e-4: Python writes 1.23e-05 */
+  return frac_digits - lead <= 15;
+}
+
 static bool write_timestamp_us(int64_t us, cdlt_buf *out) {
   char b[48];
   size_t n = cdlt_format_iso_utc(us, b);
@@ -303,7 +334,10 @@ bool cdlt_coerce_write(cdlt_data_type to, const cdlt_json_value *v, cdlt_buf *ou
       }
     case CDLT_TYPE_DOUBLE:
       switch (v->type) {
-        case CDLT_JSON_FLOAT: return write_double(v->u.num.d, out);
+        case CDLT_JSON_FLOAT:
+          if (v->u.num.text && is_python_float_repr(v->u.num.text, v->u.num.len) && isfinite(v->u.num.d))
+            return cdlt_buf_append(out, v->u.num.text, v->u.num.len) == 0;
+          return write_double(v->u.num.d, out);
         case CDLT_JSON_INT:
         case CDLT_JSON_BIGINT: return write_double(v->u.num.d, out);
         case CDLT_JSON_STRING: {

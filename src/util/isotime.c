@@ -792,16 +792,47 @@ static fields split_us(int64_t epoch_us) {
   return f;
 }
 
+static char *put2(char *o, int v) {
+  o[0] = (char)('0' + v / 10);
+  o[1] = (char)('0' + v % 10);
+  return o + 2;
+}
+
+/* written by hand (not snprintf): every timestamp value of a load goes through here */
 static size_t fmt_dt(int64_t epoch_us, char sep, bool always_us, const char *suffix, char out[40]) {
   fields f = split_us(epoch_us);
-  int n;
-  if (f.us || always_us)
-    n = snprintf(out, 40, "%04lld-%02d-%02d%c%02d:%02d:%02d.%06d%s", (long long)f.year, f.month, f.day,
-                 sep, f.hour, f.minute, f.second, f.us, suffix);
-  else
-    n = snprintf(out, 40, "%04lld-%02d-%02d%c%02d:%02d:%02d%s", (long long)f.year, f.month, f.day, sep,
-                 f.hour, f.minute, f.second, suffix);
-  return n < 0 ? 0 : (n >= 40 ? 39 : (size_t)n);
+  if (f.year < 0 || f.year > 9999) {   /* rare: let printf deal with signs and widths */
+    int n;
+    if (f.us || always_us)
+      n = snprintf(out, 40, "%04lld-%02d-%02d%c%02d:%02d:%02d.%06d%s", (long long)f.year, f.month, f.day,
+                   sep, f.hour, f.minute, f.second, f.us, suffix);
+    else
+      n = snprintf(out, 40, "%04lld-%02d-%02d%c%02d:%02d:%02d%s", (long long)f.year, f.month, f.day, sep,
+                   f.hour, f.minute, f.second, suffix);
+    return n < 0 ? 0 : (n >= 40 ? 39 : (size_t)n);
+  }
+  char *o = out;
+  o = put2(o, (int)(f.year / 100));
+  o = put2(o, (int)(f.year % 100));
+  *o++ = '-';
+  o = put2(o, f.month);
+  *o++ = '-';
+  o = put2(o, f.day);
+  *o++ = sep;
+  o = put2(o, f.hour);
+  *o++ = ':';
+  o = put2(o, f.minute);
+  *o++ = ':';
+  o = put2(o, f.second);
+  if (f.us || always_us) {
+    *o++ = '.';
+    o = put2(o, f.us / 10000);
+    o = put2(o, f.us / 100 % 100);
+    o = put2(o, f.us % 100);
+  }
+  size_t sl = strlen(suffix);
+  memcpy(o, suffix, sl + 1);
+  return (size_t)(o - out) + sl;
 }
 
 size_t cdlt_format_iso_utc(int64_t epoch_us, char out[40]) {

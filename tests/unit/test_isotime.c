@@ -477,7 +477,37 @@ static void test_load_id(void) {
   tzset();
 }
 
+/* the hand-written formatter agrees with gmtime_r + snprintf over the whole 4-digit-year range */
+static void test_format_against_gmtime(void) {
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  int bad = 0;
+  for (int k = 0; k < 100000; k++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    /* 0001-01-01 .. 9999-12-31 in seconds relative to 1970, plus microseconds (half of them 0) */
+    int64_t secs = -62135596800LL + (int64_t)(x % 315537897600ULL);
+    int us = k % 2 ? (int)((x >> 40) % 1000000) : 0;
+    time_t t = (time_t)secs;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char want[64], got[40], wantb[64], gotb[40];
+    if (us) snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d.%06d+00:00", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+    else snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d+00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    snprintf(wantb, sizeof wantb, "%04d-%02d-%02d %02d:%02d:%02d.%06d+00:00", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, us);
+    size_t n = cdlt_format_iso_utc(secs * CDLT_US_PER_SEC + us, got);
+    cdlt_format_boundary(secs * CDLT_US_PER_SEC + us, gotb);
+    if ((strcmp(got, want) || n != strlen(want) || strcmp(gotb, wantb)) && bad++ < 5)
+      fprintf(stderr, "%lld us: %s / %s, want %s / %s\n", (long long)(secs * CDLT_US_PER_SEC + us), got, gotb, want, wantb);
+  }
+  CHECK_EQ_INT(bad, 0);
+}
+
 int main(void) {
+  test_format_against_gmtime();
   test_detect_timestamp();
   test_detect_date();
   test_time();
