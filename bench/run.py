@@ -29,10 +29,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 DATASETS = {
-    # name: (file, generator args, rows)
+    # name: (file, generator args, rows); "repeat:<name>:<n>" = that data set concatenated n times
     "nested": ("events_nested_200k.jsonl", ["--rows", "200000", "--seed", "42"], 200000),
     "flat": ("events_flat_2m.jsonl", ["--rows", "2000000", "--seed", "42", "--flat"], 2000000),
+    # 10x the rows: memory must stay bounded by buffer settings, not by input size
+    "nested10x": ("events_nested_2m.jsonl", "repeat:nested:10", 2000000),
+    "flat10x": ("events_flat_20m.jsonl", "repeat:flat:10", 20000000),
 }
+STEPS = ("extract", "normalize", "load")
 
 
 def log(msg):
@@ -74,6 +78,16 @@ def ensure_data(name):
     if os.path.exists(path):
         return path
     os.makedirs(os.path.dirname(path), exist_ok=True)
+    if isinstance(gen_args, str):   # repeat:<data set>:<times>
+        _, base, times = gen_args.split(":")
+        src = ensure_data(base)
+        log("building %s (%s x %s)..." % (path, base, times))
+        with open(path + ".tmp", "wb") as f:
+            for _ in range(int(times)):
+                with open(src, "rb") as fi:
+                    shutil.copyfileobj(fi, f, 16 << 20)
+        os.rename(path + ".tmp", path)
+        return path
     gen = os.path.join(SHARED, "bench", "gen_events.py")
     log("generating %s (%s)..." % (path, " ".join(gen_args)))
     with open(path + ".tmp", "wb") as f:
@@ -93,7 +107,18 @@ def cdlt_run(args_extra, data, tag, env=None):
     pdir = os.path.join(WORK, "pipelines-" + tag)
     fresh(pdir)
     cmd = [CDLT, "run", data, "--pipeline", "bench", "--table", "events", "--pipelines-dir", pdir] + args_extra
-    return measure_rusage(cmd, env=env, cwd=WORK)
+    wall, rss, out = measure_rusage(cmd, env=env, cwd=WORK)
+    return wall, rss, out, stage_seconds(pdir)
+
+
+def stage_seconds(pdir):
+    """{step: elapsed seconds} from the run's trace.json (dlt's trace steps)"""
+    try:
+        with open(os.path.join(pdir, "bench", "trace.json"), encoding="utf-8") as f:
+            trace = json.load(f)
+        return {st["step"]: st["elapsed"] for st in trace.get("steps", [])}
+    except (OSError, ValueError, KeyError):
+        return {}
 
 
 def destination_available(name):
@@ -236,7 +261,7 @@ def main():
                     if target == "duckdb":
                         db = os.path.join(WORK, "cdlt.duckdb")
                         fresh(db); fresh(db + ".wal")
-                        cd.append(cdlt_run(["--credentials", db], data, tag)[:2])
+                        cd.append(cdlt_run(["--credentials", db], data, tag))
                         ref = os.path.join(WORK, "ref.duckdb")
                         fresh(ref); fresh(ref + ".wal")
                         rf.append(measure_rusage([CTAS, ref, data])[:2])
@@ -244,7 +269,7 @@ def main():
                     elif target == "postgres":
                         dsname = "bench_%s_%d" % (ds, i)
                         cd.append(cdlt_run(["--destination", "postgres", "--credentials", pg.url,
-                                            "--dataset", dsname], data, tag)[:2])
+                                            "--dataset", dsname], data, tag))
                         if pg_csv is None:
                             pg_csv = jobs_to_csv(os.path.join(WORK, "pipelines-" + tag),
                                                  os.path.join(WORK, "csv-" + ds))
@@ -263,7 +288,7 @@ def main():
                         out = os.path.join(WORK, "fs")
                         fresh(out)
                         cd.append(cdlt_run(["--destination", "filesystem", "--credentials", out], data, tag,
-                                           env={"NORMALIZE__LOADER_FILE_FORMAT": "parquet"})[:2])
+                                           env={"NORMALIZE__LOADER_FILE_FORMAT": "parquet"}))
                         ref = os.path.join(WORK, "ref.parquet")
                         fresh(ref)
                         rf.append(measure_rusage([CTAS, "--parquet", ref, data])[:2])
@@ -271,9 +296,12 @@ def main():
                     fresh(os.path.join(WORK, "pipelines-" + tag))
                 for who, runs in (("cdlt", cd), ("reference", rf)):
                     w = median([r[0] for r in runs])
-                    results.append({"dataset": ds, "target": target, "who": who, "wall": w,
-                                    "walls": [r[0] for r in runs], "mbs": size_mb / w, "rows": nrows / w,
-                                    "rss": max(r[1] for r in runs) / 1024.0, "size": size_mb, "nrows": nrows})
+                    res = {"dataset": ds, "target": target, "who": who, "wall": w,
+                           "walls": [r[0] for r in runs], "mbs": size_mb / w, "rows": nrows / w,
+                           "rss": max(r[1] for r in runs) / 1024.0, "size": size_mb, "nrows": nrows}
+                    if who == "cdlt":   # median seconds of each stage, from the traces
+                        res["steps"] = {st: median([r[3][st] for r in runs if st in r[3]]) for st in STEPS}
+                    results.append(res)
                 results[-2]["ratio"] = results[-2]["wall"] / results[-1]["wall"]
     finally:
         if pg:
@@ -283,13 +311,16 @@ def main():
     ref_names = {"duckdb": "duckdb read_json_auto CTAS", "postgres": "psql \\copy CSV",
                  "parquet": "duckdb COPY TO parquet"}
     lines = []
-    lines.append("| data set | target | program | wall s (median) | runs | MB/s | rows/s | peak RSS MiB | cdlt/ref |")
-    lines.append("|---|---|---|---:|---|---:|---:|---:|---:|")
+    lines.append("| data set | target | program | wall s (median) | runs | extract / normalize / load s | MB/s | rows/s "
+                 "| peak RSS MiB | cdlt/ref |")
+    lines.append("|---|---|---|---:|---|---|---:|---:|---:|---:|")
     for r in results:
         prog = "cdlt run" if r["who"] == "cdlt" else ref_names[r["target"]]
-        lines.append("| %s (%d rows, %.0f MB) | %s | %s | %.2f | %s | %.1f | %.0f | %.0f | %s |" % (
+        steps = r.get("steps") or {}
+        split = " / ".join("%.2f" % steps[st] if steps.get(st) is not None else "-" for st in STEPS) if steps else ""
+        lines.append("| %s (%d rows, %.0f MB) | %s | %s | %.2f | %s | %s | %.1f | %.0f | %.0f | %s |" % (
             r["dataset"], r["nrows"], r["size"], r["target"], prog, r["wall"],
-            " ".join("%.2f" % w for w in r["walls"]), r["mbs"], r["rows"], r["rss"],
+            " ".join("%.2f" % w for w in r["walls"]), split, r["mbs"], r["rows"], r["rss"],
             "%.2f" % r["ratio"] if "ratio" in r else ""))
     table = "\n".join(lines)
     print(table)

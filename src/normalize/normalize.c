@@ -12,6 +12,10 @@
 #include "util/strmap.h"
 
 #define DEFAULT_MAX_NESTING 1000
+#define COLUMN_MEMO_SIZE 1024   /* powers of two */
+#define KEY_MEMO_SIZE 1024
+#define JOIN_MEMO_SIZE 512
+#define JOIN_MEMO_PARTS 6
 
 typedef struct table_stat {
   char *name;
@@ -26,9 +30,18 @@ struct cdlt_normalizer {
   cdlt_strmap key_cache;        /* raw key -> normalize_path(key), malloc'd */
   cdlt_strmap table_key_cache;  /* raw key -> normalize_tables_path(key), malloc'd */
   cdlt_strmap join_cache;       /* path parts joined by \x1f -> shorten_fragments(parts), malloc'd */
+  cdlt_strmap root_names;       /* root table name -> its interned copy, malloc'd */
   cdlt_buf join_key;
   const char *last_counted;     /* table name of stats[last_counted_idx]: rows come in runs */
   size_t last_counted_idx;
+  /* direct-mapped memo of cdlt_table_column(t, name), checked by name; emptied whenever the
+   * normalizer adds or completes a column or table (schema_gen) */
+  struct column_memo { const cdlt_table *t; cdlt_column *c; uint64_t gen; } column_memo[COLUMN_MEMO_SIZE];
+  uint64_t schema_gen;
+  /* direct-mapped memo of join_parts by the parts' (interned) pointers */
+  struct join_memo { size_t count; const char *parts[JOIN_MEMO_PARTS]; const char *joined; } join_memo[JOIN_MEMO_SIZE];
+  /* direct-mapped memo of norm_key for data keys: the raw key (owned by key_cache) and its result */
+  struct key_memo { const char *raw; size_t len; const char *norm; } key_memo[KEY_MEMO_SIZE];
   cdlt_arena arena;             /* per item */
   cdlt_json_doc scratch;        /* per item: values made by the normalizer (ids) */
   cdlt_buf line, name, tmp;
@@ -148,6 +161,7 @@ int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *
   cdlt_strmap_init(&n->key_cache);
   cdlt_strmap_init(&n->table_key_cache);
   cdlt_strmap_init(&n->join_cache);
+  cdlt_strmap_init(&n->root_names);
   cdlt_buf_init(&n->join_key);
   cdlt_strmap_init(&n->stats_by_name);
   cdlt_arena_init(&n->arena, 0);
@@ -175,6 +189,7 @@ void cdlt_normalizer_free(cdlt_normalizer *n) {
   free_cache_values(&n->key_cache);
   free_cache_values(&n->table_key_cache);
   free_cache_values(&n->join_cache);
+  free_cache_values(&n->root_names);
   cdlt_buf_release(&n->join_key);
   cdlt_strmap_release(&n->stats_by_name);
   for (size_t k = 0; k < n->nstats; k++) free(n->stats[k].name);
@@ -218,11 +233,48 @@ static int count_row(cdlt_normalizer *n, const char *table) {
   return cdlt_strmap_put(&n->stats_by_name, table, len, (void *)(uintptr_t)n->nstats) ? CDLT_ERR_NOMEM : 0;
 }
 
+/* cdlt_table_column through the memo: rows repeat the same (table, column) pairs */
+static cdlt_column *table_column(cdlt_normalizer *n, const cdlt_table *t, const char *name, size_t len) {
+  uintptr_t h = ((uintptr_t)t * 0x9E3779B97F4A7C15ULL) ^ ((uintptr_t)name * 0xC2B2AE3D27D4EB4FULL) ^ len;
+  struct column_memo *m = &n->column_memo[(h >> 20) & (COLUMN_MEMO_SIZE - 1)];
+  if (m->t == t && m->gen == n->schema_gen && m->c && !strcmp(m->c->name, name)) return m->c;
+  cdlt_column *c = cdlt_table_column(t, name, len);
+  m->t = t;
+  m->c = c;
+  m->gen = n->schema_gen;
+  return c;
+}
+
+/* cheap hash of a raw key for the key memo: its length and first and last bytes */
+static size_t key_memo_slot(const char *key, size_t len) {
+  uint64_t a = 0, b = 0;
+  if (len >= 8) {
+    memcpy(&a, key, 8);
+    memcpy(&b, key + len - 8, 8);
+  } else if (len) {
+    memcpy(&a, key, len);
+  }
+  uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ (len * 0x165667B19E3779F9ULL);
+  return (size_t)(h >> 40) & (KEY_MEMO_SIZE - 1);
+}
+
 /* normalized form of a data key (normalize_path; blank key → "_empty"), cached */
 static const char *norm_key(cdlt_normalizer *n, const char *key, size_t len, bool for_table, cdlt_error *err) {
+  struct key_memo *memo = NULL;
+  if (!for_table) {
+    memo = &n->key_memo[key_memo_slot(key, len)];
+    if (memo->raw && memo->len == len && !memcmp(memo->raw, key, len)) return memo->norm;
+  }
   cdlt_strmap *cache = for_table ? &n->table_key_cache : &n->key_cache;
   const char *hit = cdlt_strmap_get(cache, key, len);
-  if (hit) return hit;
+  if (hit) {
+    if (memo) {   /* the map owns a copy of the key: remember that one */
+      memo->raw = cdlt_strmap_key(cache, key, len);
+      memo->len = len;
+      memo->norm = hit;
+    }
+    return hit;
+  }
   bool blank = true;
   for (size_t k = 0; k < len && blank; k++)
     if (key[k] != ' ' && key[k] != '\t' && key[k] != '\n' && key[k] != '\r' && key[k] != '\f' && key[k] != '\v')
@@ -242,11 +294,40 @@ static const char *norm_key(cdlt_normalizer *n, const char *key, size_t len, boo
   return copy;
 }
 
+static const char *join_parts_slow(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last,
+                                   size_t count);
+
 /* shorten_fragments(parts..., last), cached for the normalizer's lifetime: the same paths come
  * back on every row, and shortening (which may hash long names) is the expensive part */
 static const char *join_parts(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last) {
   size_t count = nparts + (last ? 1 : 0);
   if (count == 1) return nparts ? parts[0] : last;
+  /* every part is an interned string (the key caches, this cache, the interned root table), so
+   * the same pointers mean the same text */
+  struct join_memo *memo = NULL;
+  if (count <= JOIN_MEMO_PARTS) {
+    uint64_t h = count;
+    for (size_t k = 0; k < nparts; k++) h = (h ^ (uintptr_t)parts[k]) * 0x9E3779B97F4A7C15ULL;
+    if (last) h = (h ^ (uintptr_t)last) * 0x9E3779B97F4A7C15ULL;
+    memo = &n->join_memo[(h >> 40) & (JOIN_MEMO_SIZE - 1)];
+    if (memo->count == count) {
+      bool same = true;
+      for (size_t k = 0; k < nparts && same; k++) same = memo->parts[k] == parts[k];
+      if (same && (!last || memo->parts[nparts] == last)) return memo->joined;
+    }
+  }
+  const char *joined = join_parts_slow(n, parts, nparts, last, count);
+  if (memo && joined) {
+    memo->count = count;
+    for (size_t k = 0; k < nparts; k++) memo->parts[k] = parts[k];
+    if (last) memo->parts[nparts] = last;
+    memo->joined = joined;
+  }
+  return joined;
+}
+
+static const char *join_parts_slow(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last,
+                                   size_t count) {
   cdlt_buf *key = &n->join_key;
   cdlt_buf_reset(key);
   for (size_t k = 0; k < nparts; k++)
@@ -339,7 +420,7 @@ static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_valu
 static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const cdlt_json_value *v, cdlt_error *err) {
   cdlt_schema *s = n->schema;
   size_t nlen = strlen(name);
-  cdlt_column *c = cdlt_table_column(t, name, nlen);
+  cdlt_column *c = table_column(n, t, name, nlen);
   if (cdlt_value_is_null(v)) {
     if (c && c->type != CDLT_TYPE_NONE && !c->nullable)
       return cdlt_error_set(err, CDLT_ERR_SCHEMA,
@@ -358,10 +439,12 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
     return 0;
   }
   if (!c) {
+    n->schema_gen++;
     c = cdlt_schema_add_inferred_column(s, t, name, cdlt_infer_type(s, v), false);
     if (!c) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   } else if (c->type == CDLT_TYPE_NONE) {
     /* incomplete column: complete it with the inferred type, keeping its hints (§3.8) */
+    n->schema_gen++;
     if (!cdlt_schema_complete_column(s, t, c, cdlt_infer_type(s, v))) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
   size_t mark = n->line.len;
@@ -398,6 +481,7 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
     return 0;
   }
   if (!vc) {
+    n->schema_gen++;
     vc = cdlt_schema_add_inferred_column(s, t, vname, cdlt_infer_type(s, v), true);
     if (!vc) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
@@ -585,6 +669,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
     }
   }
   if (!t) {
+    n->schema_gen++;
     t = is_root ? cdlt_schema_add_root_table(s, table_name, "append", table_name)
                 : cdlt_schema_add_nested_table(s, table_name, parent_table);
     if (!t) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
@@ -693,6 +778,16 @@ int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_
   if (!item || item->type != CDLT_JSON_OBJECT)
     return cdlt_error_set(err, CDLT_ERR_PARSE, "item of table '%s' is not a JSON object", root_table);
   cdlt_table *root = cdlt_schema_table(n->schema, root_table);
-  const char *parts[1] = {root_table};
+  /* the root name is interned like every other path part (join_parts compares pointers) */
+  const char *interned = cdlt_strmap_get(&n->root_names, root_table, strlen(root_table));
+  if (!interned) {
+    char *copy = strdup(root_table);
+    if (!copy || cdlt_strmap_put(&n->root_names, root_table, strlen(root_table), copy)) {
+      free(copy);
+      return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    }
+    interned = copy;
+  }
+  const char *parts[1] = {interned};
   return normalize_row(n, item, parts, 1, NULL, table_max_nesting(n, root), NULL, 0, NULL, err);
 }

@@ -43,6 +43,32 @@ static char *default_schema_name(const char *pipeline_name, cdlt_error *err) {
   return cdlt_buf_detach(&b);
 }
 
+/* [normalize] workers (NORMALIZE__WORKERS; default: the online cores) and parallel_min_bytes
+ * (default 4 MiB: smaller extracted packages are normalized on one thread). */
+static int read_normalize_settings(cdlt_pipeline *p, cdlt_config *cfg, cdlt_error *err) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  p->normalize_workers = cores > 0 ? (unsigned)(cores > 256 ? 256 : cores) : 1;
+  p->normalize_parallel_min_bytes = (uint64_t)4 << 20;
+  const char *v = NULL, *found = NULL;
+  if (cdlt_config_get(cfg, "normalize", "workers", &v, NULL, &found) == 0 && v) {
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n < 1 || n > 256)
+      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of workers (1 to 256): '%s'",
+                            found ? found : "normalize.workers", v);
+    p->normalize_workers = (unsigned)n;
+  }
+  if (cdlt_config_get(cfg, "normalize", "parallel_min_bytes", &v, NULL, &found) == 0 && v) {
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n < 0)
+      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of bytes: '%s'",
+                            found ? found : "normalize.parallel_min_bytes", v);
+    p->normalize_parallel_min_bytes = (uint64_t)n;
+  }
+  return 0;
+}
+
 /* The destination and its credentials: explicit options > dlt's config providers (environment,
  * .dlt/secrets.toml, .dlt/config.toml; named destinations via destination_type, §11) > the
  * destination's default (duckdb: <cwd>/<pipeline>.duckdb, sqlite: <cwd>/<pipeline>.sqlite). */
@@ -53,6 +79,11 @@ static int resolve_destination(cdlt_pipeline *p, const cdlt_pipeline_options *op
     int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "%s", cdlt_config_errmsg(cfg));
     cdlt_config_close(cfg);
     return rc;
+  }
+  int nrc = read_normalize_settings(p, cfg, err);
+  if (nrc) {
+    cdlt_config_close(cfg);
+    return nrc;
   }
   const char *type = p->destination_name;
   cdlt_config_destination_type(cfg, p->destination_name, &type);
@@ -332,20 +363,29 @@ done:
   return rc;
 }
 
+/* records the start (first call) and the end of a step in the run's trace */
+static void step_began(cdlt_run_stats *stats, int step) {
+  if (!stats->step_started_us[step]) stats->step_started_us[step] = cdlt_now_us();
+}
+static void step_ended(cdlt_run_stats *stats, int step) { stats->step_finished_us[step] = cdlt_now_us(); }
+
 static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *err) {
   cdlt_fs_names names;
   cdlt_fs_names_init(&names);
   int rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, err);
+  if (!rc && names.len) step_began(stats, CDLT_STEP_NORMALIZE);
   for (size_t k = 0; !rc && k < names.len; k++) {
     rc = adopt_package_state(p, names.names[k], err);
     if (!rc) rc = cdlt_normalize_package(p, names.names[k], stats, err);
   }
+  if (names.len) step_ended(stats, CDLT_STEP_NORMALIZE);
   cdlt_fs_names_release(&names);
   if (rc) return rc;
 
   rc = cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &names, err);
   if (rc || names.len == 0) { cdlt_fs_names_release(&names); return rc; }
   cdlt_destination *dest = NULL;
+  step_began(stats, CDLT_STEP_LOAD);
   rc = cdlt_pipeline_open_destination(p, &dest, err);
   for (size_t k = 0; !rc && k < names.len; k++) {
     rc = cdlt_load_package(p, dest, names.names[k], err);
@@ -358,6 +398,7 @@ static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *
     if (!rc) rc = cdlt_run_stats_add_load_id(stats, names.names[k]) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
   }
   cdlt_destination_close(dest);
+  step_ended(stats, CDLT_STEP_LOAD);
   cdlt_fs_names_release(&names);
   return rc;
 }
@@ -401,7 +442,9 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
     rc = finish_packages(p, &stats, &p->err);
   } else if (!rc) {
     char load_id[32];
+    step_began(&stats, CDLT_STEP_EXTRACT);
     rc = cdlt_extract_files(p, paths, npaths, resource, load_id, &p->err);
+    step_ended(&stats, CDLT_STEP_EXTRACT);
     if (!rc) rc = finish_packages(p, &stats, &p->err);
   }
   if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
@@ -455,7 +498,9 @@ int cdlt_pipeline_run(cdlt_pipeline *p, cdlt_source *src, cdlt_load_info **info)
     rc = finish_packages(p, &stats, &p->err);
   } else if (!rc) {
     char load_id[32];
+    step_began(&stats, CDLT_STEP_EXTRACT);
     rc = cdlt_extract_run(p, &sp.plan, load_id, &p->err);
+    step_ended(&stats, CDLT_STEP_EXTRACT);
     if (!rc) rc = finish_packages(p, &stats, &p->err);
   }
   if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);

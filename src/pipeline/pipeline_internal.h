@@ -28,11 +28,15 @@ struct cdlt_pipeline {
   char *import_schema_path;   /* NULL, a schema file or a folder (dlt's import_schema_path) */
   char *location;             /* masked destination location for load info, set when it opens */
   cdlt_json_limits json_limits; /* the reader's limits for input (0 fields = defaults) */
+  unsigned normalize_workers;   /* [normalize] workers: threads of the normalize stage (default: online cores) */
+  uint64_t normalize_parallel_min_bytes; /* [normalize] parallel_min_bytes: smaller packages stay sequential */
   char *export_schema_path;   /* NULL or a folder for <schema>.schema.yaml */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;
   cdlt_error err;
 };
+
+enum { CDLT_STEP_EXTRACT, CDLT_STEP_NORMALIZE, CDLT_STEP_LOAD, CDLT_RUN_STEPS };
 
 /* Per-run accumulation of what happened, turned into cdlt_load_info at the end. */
 typedef struct cdlt_run_stats {
@@ -47,6 +51,9 @@ typedef struct cdlt_run_stats {
   size_t nchanges;
   /* the package whose load failed (its jobs were rolled back as a whole) and why */
   char *failed_load_id, *failed_message;
+  /* the run's steps as dlt's trace records them: when each stage started and finished (µs since
+   * the epoch; 0 = the step did not run) */
+  int64_t step_started_us[CDLT_RUN_STEPS], step_finished_us[CDLT_RUN_STEPS];
 } cdlt_run_stats;
 
 int cdlt_run_stats_add_change(cdlt_run_stats *st, const char *table, const char *column, const char *data_type);

@@ -8,6 +8,7 @@
 
 #include "json/json.h"
 #include "pipeline/load_info.h"
+#include "pipeline/pipeline_internal.h"
 #include "util/fs.h"
 #include "util/hash.h"
 #include "util/isotime.h"
@@ -32,6 +33,23 @@ void cdlt_trace_write(const cdlt_pipeline *p, int64_t started_us, int64_t finish
   for (size_t k = 0; stats && ids && k < stats->nload_ids; k++) cdlt_json_array_push(&d, ids, cdlt_json_cstr(&d, stats->load_ids[k]));
   for (size_t k = 0; stats && tables && k < stats->ntables; k++)
     cdlt_json_object_set(&d, tables, stats->tables[k], cdlt_json_int(&d, (int64_t)stats->rows[k]));
+  /* the steps that ran (extract, normalize, load), each with its start, end and elapsed seconds */
+  static const char *const step_names[CDLT_RUN_STEPS] = {"extract", "normalize", "load"};
+  cdlt_json_value *steps = cdlt_json_array(&d);
+  for (int k = 0; stats && steps && k < CDLT_RUN_STEPS; k++) {
+    if (!stats->step_started_us[k]) continue;
+    int64_t end = stats->step_finished_us[k] >= stats->step_started_us[k] ? stats->step_finished_us[k] : finished_us;
+    cdlt_json_value *st = cdlt_json_object(&d);
+    if (!st) break;
+    cdlt_json_object_set(&d, st, "step", cdlt_json_cstr(&d, step_names[k]));
+    cdlt_format_iso_utc(stats->step_started_us[k], iso);
+    cdlt_json_object_set(&d, st, "started_at", cdlt_json_cstr(&d, iso));
+    cdlt_format_iso_utc(end, iso);
+    cdlt_json_object_set(&d, st, "finished_at", cdlt_json_cstr(&d, iso));
+    cdlt_json_object_set(&d, st, "elapsed", cdlt_json_double(&d, (double)(end - stats->step_started_us[k]) / 1e6));
+    cdlt_json_array_push(&d, steps, st);
+  }
+  cdlt_json_object_set(&d, t, "steps", steps);
   cdlt_json_object_set(&d, t, "load_ids", ids);
   cdlt_json_object_set(&d, t, "tables", tables);
   cdlt_json_object_set(&d, t, "load_info", info ? cdlt_json_cstr(&d, cdlt_load_info_text(info)) : cdlt_json_null(&d));
@@ -72,7 +90,18 @@ int cdlt_trace_format(const char *path, cdlt_buf *out, cdlt_error *err) {
     cdlt_format_duration(secs, dur, sizeof dur);
     const char *status = cdlt_json_get_str(t, "status");
     status = status ? status : "COMPLETED";
-    cdlt_buf_printf(out, "Run started at %s and %s in %s with 1 steps.\n", ts, status, dur);
+    const cdlt_json_value *steps = cdlt_json_get(t, "steps");
+    size_t nsteps = steps && steps->type == CDLT_JSON_ARRAY ? steps->u.arr.len : 0;
+    cdlt_buf_printf(out, "Run started at %s and %s in %s with %zu steps.\n", ts, status, dur, nsteps + 1);
+    for (size_t k = 0; k < nsteps; k++) {   /* the stages; a failed run failed in its last one */
+      const cdlt_json_value *st = steps->u.arr.items[k];
+      const cdlt_json_value *se = cdlt_json_get(st, "elapsed");
+      char sdur[96];
+      cdlt_format_duration(se && se->type == CDLT_JSON_FLOAT ? se->u.num.d : 0, sdur, sizeof sdur);
+      const char *sname = cdlt_json_get_str(st, "step");
+      cdlt_buf_printf(out, "Step %s %s in %s.\n", sname ? sname : "?",
+                      k + 1 == nsteps ? status : "COMPLETED", sdur);
+    }
     cdlt_buf_printf(out, "Step run %s in %s.\n", status, dur);
     const cdlt_json_value *tables = cdlt_json_get(t, "tables");
     if (tables && tables->type == CDLT_JSON_OBJECT && tables->u.obj.len) {

@@ -55,6 +55,12 @@ void *cdlt_strmap_get(const cdlt_strmap *m, const char *key, size_t len) {
   return s->key ? s->value : NULL;
 }
 
+const char *cdlt_strmap_key(const cdlt_strmap *m, const char *key, size_t len) {
+  if (!m->cap) return NULL;
+  cdlt_strmap_slot *s = find(m, key, len, cdlt_strmap_hash(key, len));
+  return s->key;
+}
+
 static int grow(cdlt_strmap *m) {
   size_t ncap = m->cap ? m->cap * 2 : 16;
   cdlt_strmap_slot *ns = calloc(ncap, sizeof *ns);

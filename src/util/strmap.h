@@ -22,6 +22,9 @@ typedef struct cdlt_strmap {
 void cdlt_strmap_init(cdlt_strmap *m);
 void cdlt_strmap_release(cdlt_strmap *m);
 uint64_t cdlt_strmap_hash(const char *key, size_t len);
+/* The map's own copy of `key` (valid until the key is replaced or the map released), or NULL
+ * when absent. Borrowed: owned by the map. */
+const char *cdlt_strmap_key(const cdlt_strmap *m, const char *key, size_t len);
 /* Value for key, or NULL. */
 void *cdlt_strmap_get(const cdlt_strmap *m, const char *key, size_t len);
 /* Inserts or replaces; returns 0 or CDLT_ERR_NOMEM. */

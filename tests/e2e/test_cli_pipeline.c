@@ -62,11 +62,26 @@ static void test_inspect(void) {
   snprintf(expect, sizeof expect, "Normalized data for the following tables:\n- _dlt_pipeline_state: 1 row(s)\n- items: 2 row(s)\n"
                                   "- items__tags: 3 row(s)\nPipeline pp load step completed in ");
   CHECK_MSG(!strncmp(out, "Run started at 20", 17) && contains(out, "+00:00 and COMPLETED in ") &&
-                contains(out, " seconds with 1 steps.\nStep run COMPLETED in ") && contains(out, expect),
+                contains(out, " seconds with 4 steps.\nStep extract COMPLETED in ") &&
+                contains(out, " seconds.\nStep normalize COMPLETED in ") && contains(out, " seconds.\nStep load COMPLETED in ") &&
+                contains(out, " seconds.\nStep run COMPLETED in ") && contains(out, expect),
             "trace: %s", out);
   snprintf(expect, sizeof expect, "Load package %s is LOADED and contains no failed jobs\n", lid);
   CHECK_MSG(contains(out, expect), "trace: %s", out);
   free(out);
+  /* trace.json records the three stages in order, each with its times */
+  {
+    char tp[1024];
+    snprintf(tp, sizeof tp, "%s/pipelines/pp/trace.json", e.data);
+    FILE *tf = fopen(tp, "rb");
+    char tj[16384] = {0};
+    size_t tn = tf ? fread(tj, 1, sizeof tj - 1, tf) : 0;
+    if (tf) fclose(tf);
+    tj[tn] = 0;
+    const char *x = strstr(tj, "\"step\": \"extract\""), *nm = x ? strstr(x, "\"step\": \"normalize\"") : NULL,
+               *ld = nm ? strstr(nm, "\"step\": \"load\"") : NULL;
+    CHECK_MSG(x && nm && ld && contains(ld, "\"started_at\": \"20") && contains(ld, "\"elapsed\": "), "trace.json: %s", tj);
+  }
 
   /* load-package, default newest and by id */
   CHECK_EQ_INT(cdlt(&e, &out, "pipeline pp load-package"), 0);
