@@ -15,6 +15,7 @@
 #define COLUMN_MEMO_SIZE 1024   /* powers of two */
 #define KEY_MEMO_SIZE 1024
 #define JOIN_MEMO_SIZE 512
+#define CONTRACT_MEMO_SIZE 64
 #define JOIN_MEMO_PARTS 6
 
 typedef struct table_stat {
@@ -38,6 +39,8 @@ struct cdlt_normalizer {
    * normalizer adds or completes a column or table (schema_gen) */
   struct column_memo { const cdlt_table *t; cdlt_column *c; uint64_t gen; } column_memo[COLUMN_MEMO_SIZE];
   uint64_t schema_gen;
+  /* the columns / data_type contract modes of a table, by table (the same schema_gen rule) */
+  struct contract_memo { const cdlt_table *t; uint64_t gen; int columns, data_type; } contract_memo[CONTRACT_MEMO_SIZE];
   /* direct-mapped memo of join_parts by the parts' (interned) pointers */
   struct join_memo { size_t count; const char *parts[JOIN_MEMO_PARTS]; const char *joined; } join_memo[JOIN_MEMO_SIZE];
   /* direct-mapped memo of norm_key for data keys: the raw key (owned by key_cache) and its result */
@@ -717,8 +720,15 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
 
   /* the contract for this row's columns: a new table may create its columns once (§10) */
   n->rc.table_new = table_new || cdlt_json_get_bool(cdlt_json_get(t->json, "x-normalizer"), "evolve-columns-once", false);
-  n->rc.columns = contract_mode_for(s, t, NULL, "columns");
-  n->rc.data_type = contract_mode_for(s, t, NULL, "data_type");
+  struct contract_memo *cm = &n->contract_memo[((uintptr_t)t >> 4) & (CONTRACT_MEMO_SIZE - 1)];
+  if (cm->t != t || cm->gen != n->schema_gen) {
+    cm->t = t;
+    cm->gen = n->schema_gen;
+    cm->columns = contract_mode_for(s, t, NULL, "columns");
+    cm->data_type = contract_mode_for(s, t, NULL, "data_type");
+  }
+  n->rc.columns = cm->columns;
+  n->rc.data_type = cm->data_type;
   n->rc.drop = false;
 
   /* build the line: data columns, then the dlt columns in dlt's order */
