@@ -8,7 +8,8 @@ median wall time, input MB/s, rows/s, peak RSS (wait4 rusage) and the cdlt/refer
   duckdb      `cdlt run` into a fresh DuckDB file  vs  bench/duckdb_ctas: CREATE TABLE AS
               SELECT * FROM read_json_auto(file) through libduckdb
   postgres    `cdlt run` into the harness's throwaway server  vs  `psql \\copy` of the same rows
-              (cdlt's normalized rows, pre-flattened to CSV) into tables LIKE cdlt's
+              (cdlt's normalized rows, pre-flattened to CSV) into tables LIKE cdlt's INCLUDING ALL
+              (so both maintain dlt's UNIQUE (_dlt_id) index)
   parquet     `cdlt run --destination filesystem` with parquet files  vs  DuckDB's
               COPY (SELECT * FROM read_json_auto(file)) TO (FORMAT parquet)
 
@@ -277,7 +278,8 @@ def main():
                         ddl = ["CREATE SCHEMA %s" % ref_schema]
                         cmds = []
                         for table, (path, cols) in pg_csv.items():
-                            ddl.append('CREATE TABLE %s."%s" (LIKE %s."%s")' % (ref_schema, table, dsname, table))
+                            # the same table definitions, dlt's UNIQUE (_dlt_id) index included
+                            ddl.append('CREATE TABLE %s."%s" (LIKE %s."%s" INCLUDING ALL)' % (ref_schema, table, dsname, table))
                             cmds += ["-c", "\\copy %s.\"%s\" (%s) FROM '%s' WITH (FORMAT csv, HEADER true)" % (
                                 ref_schema, table, ",".join('"%s"' % c for c in cols), path)]
                         pg.psql("; ".join(ddl))

@@ -3,8 +3,11 @@
  * One connection per destination instance, opened with the credentials of
  * postgres_credentials.h (explicit string, then dlt's environment variables) and the session
  * settings TimeZone=UTC, DateStyle=ISO. Job files (JSON Lines, plain or gzip) are bulk-loaded
- * with `COPY "ds"."t" (cols) FROM STDIN` in text format, converted row by row and streamed in
- * chunks (memory bounded by one row plus one chunk). Query results are rendered as text as
+ * with `COPY "ds"."t" (cols) FROM STDIN`, converted row by row and streamed in chunks (memory
+ * bounded by one row plus one chunk): in binary format when every column's PostgreSQL type has an
+ * encoding in postgres_binary.c (the server then parses no text), else in text format; a value
+ * outside the binary encoder's strict forms restarts the file in text format (after a savepoint
+ * when a transaction is open). See docs/internals/PERF_POSTGRES.md. Query results are rendered as text as
  * destination.h documents. libpq notices are swallowed (the library never prints); no error
  * message contains the password or the connection string. See docs/internals/POSTGRES.md. */
 #include <libpq-fe.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 
 #include "destinations/destination.h"
+#include "destinations/postgres_binary.h"
 #include "destinations/postgres_credentials.h"
 #include "json/json.h"
 #include "json/json_reader.h"
@@ -303,6 +307,8 @@ typedef struct copy_ctx {
   cdlt_buf tmp;
   uint8_t *bin;                   /* base64 decode buffer */
   size_t bincap;
+  size_t *name_len;               /* strlen of every column name */
+  unsigned *oids;                 /* PostgreSQL type per column: COPY binary; NULL: COPY text */
   uint64_t rows;
 } copy_ctx;
 
@@ -339,13 +345,14 @@ static int value_error(copy_ctx *x, const cdlt_json_reader *r, const cdlt_column
                         x->path, x->table->name, (unsigned long long)line, c->name, why);
 }
 
-/* the text of one non-NULL value for column c, escaped, appended to x->out */
-static int put_value(copy_ctx *x, const cdlt_json_reader *r, const cdlt_column_def *c, const cdlt_json_value *v,
-                     cdlt_error *err) {
-  cdlt_buf *b = &x->out;
-  int rc = 0;
+/* The text PostgreSQL would get for one non-NULL value of column c (unescaped): sp, np. For binary
+ * (bytea) columns the base64 is decoded instead: bytes is set and sp, np are the raw bytes. The
+ * text may live in x->tmp or x->bin until the next call. */
+static int value_text(copy_ctx *x, const cdlt_json_reader *r, const cdlt_column_def *c, const cdlt_json_value *v,
+                      const char **sp, size_t *np, bool *bytes, cdlt_error *err) {
   const char *s = NULL;
   size_t n = 0;
+  *bytes = false;
   switch (v->type) {
     case CDLT_JSON_STRING: s = v->u.str.ptr; n = v->u.str.len; break;
     case CDLT_JSON_INT:
@@ -375,16 +382,10 @@ static int put_value(copy_ctx *x, const cdlt_json_reader *r, const cdlt_column_d
       cdlt_error derr = {0};
       if (cdlt_base64_decode(s, n, x->bin, &blen, &derr))
         return value_error(x, r, c, "binary value is not valid base64", err);
-      /* bytea hex input `\x0aff`, its backslash doubled for COPY */
-      static const char hex[] = "0123456789abcdef";
-      if (cdlt_buf_reserve(b, 3 + 2 * blen)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-      rc |= cdlt_buf_puts(b, "\\\\x");
-      for (size_t i = 0; i < blen; i++) {
-        b->data[b->len++] = hex[x->bin[i] >> 4];
-        b->data[b->len++] = hex[x->bin[i] & 15];
-      }
-      b->data[b->len] = 0;
-      return rc ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+      *sp = (const char *)x->bin;
+      *np = blen;
+      *bytes = true;
+      return 0;
     }
     case CDLT_TYPE_TIMESTAMP:
       if (!c->timezone && v->type == CDLT_JSON_STRING) {
@@ -417,6 +418,33 @@ static int put_value(copy_ctx *x, const cdlt_json_reader *r, const cdlt_column_d
     s = x->tmp.data;
     n = x->tmp.len;
   }
+  *sp = s;
+  *np = n;
+  return 0;
+}
+
+/* the text of one non-NULL value for column c, escaped for COPY text format, appended to x->out */
+static int put_value(copy_ctx *x, const cdlt_json_reader *r, const cdlt_column_def *c, const cdlt_json_value *v,
+                     cdlt_error *err) {
+  cdlt_buf *b = &x->out;
+  const char *s;
+  size_t n;
+  bool bytes;
+  int rc = value_text(x, r, c, v, &s, &n, &bytes, err);
+  if (rc) return rc;
+  if (bytes) {
+    /* bytea hex input `\x0aff`, its backslash doubled for COPY */
+    static const char hex[] = "0123456789abcdef";
+    const uint8_t *u = (const uint8_t *)s;
+    if (cdlt_buf_reserve(b, 3 + 2 * n)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    rc |= cdlt_buf_puts(b, "\\\\x");
+    for (size_t i = 0; i < n; i++) {
+      b->data[b->len++] = hex[u[i] >> 4];
+      b->data[b->len++] = hex[u[i] & 15];
+    }
+    b->data[b->len] = 0;
+    return rc ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  }
   if (!put_escaped(b, s, n, &rc))
     return value_error(x, r, c, "text contains a NUL character, which postgres cannot store", err);
   return rc ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
@@ -428,6 +456,28 @@ static int send_chunk(copy_ctx *x, cdlt_error *err) {
     return pg_fail(x->d, NULL, "copy", err);
   cdlt_buf_reset(&x->out);
   return 0;
+}
+
+/* copy_row's return when a value has no binary encoding: the file is loaded with COPY text */
+#define PG_USE_TEXT 1
+
+/* one non-NULL value in COPY binary format: 0, PG_USE_TEXT, or an error */
+static int put_binary_value(copy_ctx *x, const cdlt_json_reader *r, size_t k, const cdlt_json_value *v,
+                            cdlt_error *err) {
+  const cdlt_column_def *c = &x->table->columns[k];
+  const char *s;
+  size_t n;
+  bool bytes;
+  int rc = value_text(x, r, c, v, &s, &n, &bytes, err);
+  if (rc) return rc;
+  if (bytes != (x->oids[k] == CDLT_PG_BYTEA)) return PG_USE_TEXT;
+  if (!bytes && memchr(s, 0, n))
+    return value_error(x, r, c, "text contains a NUL character, which postgres cannot store", err);
+  const double *num = NULL;
+  if ((v->type == CDLT_JSON_INT || v->type == CDLT_JSON_FLOAT) && s == v->u.num.text) num = &v->u.num.d;
+  rc = cdlt_pg_binary_field(&x->out, x->oids[k], s, n, num);
+  if (rc < 0) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  return rc;
 }
 
 static int copy_row(void *ctx, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err) {
@@ -446,9 +496,8 @@ static int copy_row(void *ctx, const cdlt_json_reader *r, cdlt_json_value *item,
     const cdlt_json_member *mb = &item->u.obj.members[m];
     size_t found = t->ncolumns;
     for (size_t k = 0; k < t->ncolumns; k++) {
-      size_t ci = (hint + k) % t->ncolumns;
-      const char *cn = t->columns[ci].name;
-      if (strlen(cn) == mb->key_len && !memcmp(cn, mb->key, mb->key_len)) {
+      size_t ci = hint + k < t->ncolumns ? hint + k : hint + k - t->ncolumns;
+      if (x->name_len[ci] == mb->key_len && !memcmp(t->columns[ci].name, mb->key, mb->key_len)) {
         found = ci;
         break;
       }
@@ -457,72 +506,85 @@ static int copy_row(void *ctx, const cdlt_json_reader *r, cdlt_json_value *item,
     x->vals[found] = mb->value;
     hint = found + 1;
   }
-  for (size_t k = 0; k < t->ncolumns; k++) {
-    const cdlt_json_value *v = x->vals[k];
-    if (k && cdlt_buf_putc(&x->out, '\t')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    if (!v || v->type == CDLT_JSON_NULL) {
-      if (cdlt_buf_puts(&x->out, "\\N")) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    } else {
-      int rc = put_value(x, r, &t->columns[k], v, err);
+  if (x->oids) {
+    if (cdlt_pg_binary_tuple(&x->out, (unsigned)t->ncolumns)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    for (size_t k = 0; k < t->ncolumns; k++) {
+      const cdlt_json_value *v = x->vals[k];
+      int rc = !v || v->type == CDLT_JSON_NULL ? cdlt_pg_binary_null(&x->out) : put_binary_value(x, r, k, v, err);
+      if (rc == CDLT_ERR_NOMEM) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
       if (rc) return rc;
     }
+  } else {
+    for (size_t k = 0; k < t->ncolumns; k++) {
+      const cdlt_json_value *v = x->vals[k];
+      if (k && cdlt_buf_putc(&x->out, '\t')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      if (!v || v->type == CDLT_JSON_NULL) {
+        if (cdlt_buf_puts(&x->out, "\\N")) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      } else {
+        int rc = put_value(x, r, &t->columns[k], v, err);
+        if (rc) return rc;
+      }
+    }
+    if (cdlt_buf_putc(&x->out, '\n')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
-  if (cdlt_buf_putc(&x->out, '\n')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   x->rows++;
   return x->out.len >= PG_COPY_CHUNK ? send_chunk(x, err) : 0;
 }
 
-static int pg_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table, const char *path,
-                        cdlt_file_format format, cdlt_error *err) {
-  pg *d = (pg *)base;
-  const cdlt_sql_dialect *dl = &cdlt_dialect_postgres;
-  if (format != CDLT_FORMAT_JSONL)
-    return cdlt_error_set(err, CDLT_ERR_USAGE, "postgres: cannot load '%s': unsupported file format %d", path,
-                          (int)format);
-  if (table->ncolumns == 0)
-    return cdlt_error_set(err, CDLT_ERR_SCHEMA, "postgres: cannot load '%s': table '%s' has no columns", path,
-                          table->name);
-  cdlt_buf sql;
-  cdlt_buf_init(&sql);
-  int rc = cdlt_buf_puts(&sql, "COPY ") ? CDLT_ERR_NOMEM : 0;
-  if (!rc) rc = cdlt_sql_qualified(&sql, dl, dataset, table->name, err);
-  if (!rc && cdlt_buf_puts(&sql, " (")) rc = CDLT_ERR_NOMEM;
-  for (size_t i = 0; i < table->ncolumns && !rc; i++) {
-    if (i && cdlt_buf_puts(&sql, ", ")) rc = CDLT_ERR_NOMEM;
-    if (!rc) rc = cdlt_sql_ident(&sql, dl, table->columns[i].name, err);
+/* The PostgreSQL type of every column of the table (x->oids), when all of them have a binary
+ * encoding; else x->oids stays NULL (COPY text). A failed lookup (no such table, aborted
+ * transaction) also means COPY text: that COPY then reports the error. */
+static int column_types(copy_ctx *x, const char *qualified, cdlt_error *err) {
+  const char *params[1] = {qualified};
+  PGresult *res = PQexecParams(x->d->conn,
+                               "SELECT attname, atttypid FROM pg_catalog.pg_attribute WHERE attrelid = "
+                               "pg_catalog.to_regclass($1) AND attnum > 0 AND NOT attisdropped",
+                               1, NULL, params, NULL, NULL, 0);
+  if (!res || PQresultStatus(res) != PGRES_TUPLES_OK) {
+    PQclear(res);
+    return 0;
   }
-  if (!rc && cdlt_buf_puts(&sql, ") FROM STDIN")) rc = CDLT_ERR_NOMEM;
-  if (rc) {
-    cdlt_buf_release(&sql);
-    return rc == CDLT_ERR_NOMEM ? cdlt_error_set(err, rc, "out of memory") : rc;
-  }
-
-  copy_ctx x;
-  memset(&x, 0, sizeof x);
-  x.d = d;
-  x.table = table;
-  x.path = path;
-  cdlt_buf_init(&x.out);
-  cdlt_buf_init(&x.tmp);
-  x.vals = calloc(table->ncolumns, sizeof *x.vals);
-  if (!x.vals) {
-    cdlt_buf_release(&sql);
+  unsigned *oids = calloc(x->table->ncolumns, sizeof *oids);
+  if (!oids) {
+    PQclear(res);
     return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
+  int nrows = PQntuples(res);
+  bool all = true;
+  for (size_t k = 0; k < x->table->ncolumns && all; k++) {
+    for (int i = 0; i < nrows; i++)
+      if (!strcmp(PQgetvalue(res, i, 0), x->table->columns[k].name)) {
+        oids[k] = (unsigned)strtoul(PQgetvalue(res, i, 1), NULL, 10);
+        break;
+      }
+    all = cdlt_pg_binary_supported(oids[k]);
+  }
+  PQclear(res);
+  if (all) x->oids = oids;
+  else free(oids);
+  return 0;
+}
 
-  PGresult *res = PQexec(d->conn, sql.data);
-  cdlt_buf_release(&sql);
+/* Runs one COPY of the file (sql starts it), binary when x->oids is set. With a value that has no
+ * binary encoding the COPY is abandoned and PG_USE_TEXT returned. */
+static int copy_once(copy_ctx *x, const char *sql, cdlt_error *err) {
+  pg *d = x->d;
+  x->rows = 0;
+  cdlt_buf_reset(&x->out);
+  PGresult *res = PQexec(d->conn, sql);
   if (!res || PQresultStatus(res) != PGRES_COPY_IN) {
-    rc = pg_fail(d, res, "copy", err);
-    cdlt_error_wrap(err, "cannot load '%s' into '%s'", path, table->name);
+    int rc = pg_fail(d, res, "copy", err);
+    cdlt_error_wrap(err, "cannot load '%s' into '%s'", x->path, x->table->name);
     PQclear(res);
-    goto done;
+    return rc;
   }
   PQclear(res);
 
-  rc = cdlt_json_each_file_item_limits(path, &cdlt_json_job_limits, copy_row, &x, err);
-  if (!rc) rc = send_chunk(&x, err);
-  /* end the COPY; on a local failure abort it so the server discards the rows */
+  int rc = x->oids && cdlt_pg_binary_header(&x->out) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  if (!rc) rc = cdlt_json_each_file_item_limits(x->path, &cdlt_json_job_limits, copy_row, x, err);
+  if (!rc && x->oids && cdlt_pg_binary_trailer(&x->out)) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!rc) rc = send_chunk(x, err);
+  /* end the COPY; on a local failure (or to switch to text) abort it so the server discards the rows */
   if (PQputCopyEnd(d->conn, rc ? "cdlt: load aborted" : NULL) != 1 && !rc)
     rc = pg_fail(d, NULL, "copy", err);
   int copy_in_left = 2; /* a connection still in COPY IN (the end was not accepted): abort it, then give up */
@@ -535,15 +597,84 @@ static int pg_load_file(cdlt_destination *base, const char *dataset, const cdlt_
     }
     if (!rc && PQresultStatus(res) != PGRES_COMMAND_OK) {
       rc = pg_fail(d, res, "copy", err);
-      cdlt_error_wrap(err, "cannot load '%s' into '%s'", path, table->name);
+      cdlt_error_wrap(err, "cannot load '%s' into '%s'", x->path, x->table->name);
     }
     PQclear(res);
   }
+  return rc;
+}
+
+static int pg_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table, const char *path,
+                        cdlt_file_format format, cdlt_error *err) {
+  pg *d = (pg *)base;
+  const cdlt_sql_dialect *dl = &cdlt_dialect_postgres;
+  if (format != CDLT_FORMAT_JSONL)
+    return cdlt_error_set(err, CDLT_ERR_USAGE, "postgres: cannot load '%s': unsupported file format %d", path,
+                          (int)format);
+  if (table->ncolumns == 0)
+    return cdlt_error_set(err, CDLT_ERR_SCHEMA, "postgres: cannot load '%s': table '%s' has no columns", path,
+                          table->name);
+  cdlt_buf sql, qname;
+  cdlt_buf_init(&sql);
+  cdlt_buf_init(&qname);
+  int rc = cdlt_sql_qualified(&qname, dl, dataset, table->name, err);
+  if (!rc && cdlt_buf_printf(&sql, "COPY %s (", qname.data)) rc = CDLT_ERR_NOMEM;
+  for (size_t i = 0; i < table->ncolumns && !rc; i++) {
+    if (i && cdlt_buf_puts(&sql, ", ")) rc = CDLT_ERR_NOMEM;
+    if (!rc) rc = cdlt_sql_ident(&sql, dl, table->columns[i].name, err);
+  }
+  if (!rc && cdlt_buf_puts(&sql, ") FROM STDIN")) rc = CDLT_ERR_NOMEM;
+  size_t text_len = sql.len;
+  if (!rc && cdlt_buf_puts(&sql, " (FORMAT binary)")) rc = CDLT_ERR_NOMEM;
+  if (rc) {
+    cdlt_buf_release(&sql);
+    cdlt_buf_release(&qname);
+    return rc == CDLT_ERR_NOMEM ? cdlt_error_set(err, rc, "out of memory") : rc;
+  }
+
+  copy_ctx x;
+  memset(&x, 0, sizeof x);
+  x.d = d;
+  x.table = table;
+  x.path = path;
+  cdlt_buf_init(&x.out);
+  cdlt_buf_init(&x.tmp);
+  x.vals = calloc(table->ncolumns, sizeof *x.vals);
+  x.name_len = calloc(table->ncolumns, sizeof *x.name_len);
+  if (!x.vals || !x.name_len) {
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    goto done;
+  }
+  for (size_t k = 0; k < table->ncolumns; k++) x.name_len[k] = strlen(table->columns[k].name);
+  if ((rc = column_types(&x, qname.data, err))) goto done;
+
+  if (x.oids) {
+    /* binary COPY; a value without a binary encoding restarts the file as COPY text, inside a
+     * transaction after rolling back to a savepoint (an abandoned COPY aborts the transaction) */
+    bool in_tx = PQtransactionStatus(d->conn) == PQTRANS_INTRANS;
+    if (in_tx && (rc = run(d, "SAVEPOINT cdlt_copy", "copy", err))) goto done;
+    rc = copy_once(&x, sql.data, err);
+    if (rc == PG_USE_TEXT) {
+      free(x.oids);
+      x.oids = NULL;
+      rc = in_tx ? run(d, "ROLLBACK TO SAVEPOINT cdlt_copy; RELEASE SAVEPOINT cdlt_copy", "copy", err) : 0;
+    } else {
+      if (!rc && in_tx) rc = run(d, "RELEASE SAVEPOINT cdlt_copy", "copy", err);
+      goto done;
+    }
+    if (rc) goto done;
+  }
+  sql.data[text_len] = 0;
+  rc = copy_once(&x, sql.data, err);
 done:
   free(x.vals);
+  free(x.name_len);
+  free(x.oids);
   free(x.bin);
   cdlt_buf_release(&x.out);
   cdlt_buf_release(&x.tmp);
+  cdlt_buf_release(&sql);
+  cdlt_buf_release(&qname);
   return rc;
 }
 
