@@ -1,9 +1,11 @@
 /* extract_files.c — input files as an item source of the extract stage: every item of the files
  * (JSON Lines, a JSON array, one object; plain or gzip; "-" = stdin) goes, in file order, to the
  * one resource of the run. Items must be objects. The stage itself is extract_stage.c. */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "extract/extract_stage.h"
+#include "extract/job_writer.h"
 #include "pipeline/pipeline_internal.h"
 
 typedef struct files_ctx {
@@ -12,8 +14,17 @@ typedef struct files_ctx {
   const cdlt_json_limits *limits;   /* the pipeline's input limits */
 } files_ctx;
 
+/* An item the reader holds as its own compact serialization (the common case of JSON Lines
+ * written by a program) is copied into the job file as it was read, not serialized again:
+ * cdlt_json_reader_item_raw guarantees the bytes are what cdlt_json_write would produce. */
 static int file_item(void *vsink, const cdlt_json_reader *r, cdlt_json_value *item, cdlt_error *err) {
-  return cdlt_extract_sink_push(vsink, item, r, NULL, err);
+  const char *raw;
+  size_t len;
+  bool verbatim = cdlt_json_reader_item_raw(r, &raw, &len);
+  if (verbatim) cdlt_job_writer_set_verbatim(item, raw, len);
+  int rc = cdlt_extract_sink_push(vsink, item, r, NULL, err);
+  if (verbatim) cdlt_job_writer_set_verbatim(NULL, NULL, 0);
+  return rc;
 }
 
 static int drive_files(void *vctx, cdlt_extract_sink *const *sinks, cdlt_error *err) {

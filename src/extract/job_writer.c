@@ -39,9 +39,23 @@ static int writer_flush(cdlt_job_writer *w, cdlt_error *err) {
   return 0;
 }
 
+/* the item whose compact text is known (cdlt_job_writer_set_verbatim), per thread */
+static _Thread_local struct {
+  const cdlt_json_value *item;
+  const char *text;
+  size_t len;
+} verbatim;
+
+void cdlt_job_writer_set_verbatim(const cdlt_json_value *item, const char *text, size_t len) {
+  verbatim.item = item;
+  verbatim.text = item ? text : NULL;
+  verbatim.len = item ? len : 0;
+}
+
 int cdlt_job_writer_item(cdlt_job_writer *w, const cdlt_json_value *item, cdlt_error *err) {
-  if (cdlt_buf_putc(&w->buf, w->in_line ? ',' : '[') || cdlt_json_write(&w->buf, item, 0))
-    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  int rc = cdlt_buf_putc(&w->buf, w->in_line ? ',' : '[');
+  if (!rc) rc = item == verbatim.item ? cdlt_buf_append(&w->buf, verbatim.text, verbatim.len) : cdlt_json_write(&w->buf, item, 0);
+  if (rc) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   w->items++;
   if (++w->in_line == ITEMS_PER_LINE || w->buf.len > (1u << 20)) {
     if (w->in_line == ITEMS_PER_LINE) return writer_flush(w, err);

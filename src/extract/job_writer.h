@@ -27,6 +27,12 @@ typedef struct cdlt_job_writer {
 int cdlt_job_writer_open(cdlt_job_writer *w, const cdlt_package *pkg, const char *table, cdlt_error *err);
 /* Appends one item (written compact, unchanged). */
 int cdlt_job_writer_item(cdlt_job_writer *w, const cdlt_json_value *item, cdlt_error *err);
+/* Declares `text` (len bytes) to be exactly what cdlt_json_write(item, 0) would append — the
+ * reader's own bytes of the item (cdlt_json_reader_item_raw). While declared, on this thread,
+ * cdlt_job_writer_item(w, item) copies text instead of serializing item (same bytes, less work);
+ * any other item is serialized as usual. item NULL clears it; the caller clears it before text
+ * or item go away. text is borrowed. */
+void cdlt_job_writer_set_verbatim(const cdlt_json_value *item, const char *text, size_t len);
 /* Flushes, fsyncs and closes; err may be NULL (then errors are ignored, e.g. on abort). */
 int cdlt_job_writer_close(cdlt_job_writer *w, cdlt_error *err);
 /* Closes and deletes the file (a job with nothing to load). */

@@ -17,10 +17,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define CHUNK_SIZE ((size_t)64 * 1024)
 #define END_OF_INPUT 256
 #define SMALL_OBJECT 32   /* objects up to this size are de-duplicated pairwise, larger by hash */
+#define RAW_KEEP ((size_t)1 << 20)   /* a refill keeps the current item's bytes up to this size */
 
 enum { FR_ARRAY, FR_OBJECT };
 typedef struct frame {
@@ -44,6 +48,8 @@ struct cdlt_json_reader {
   bool started;              /* BOM check done */
   bool need_sep;             /* a top-level value just ended: whitespace must follow */
   bool in_item;
+  bool canon;                /* the current item's bytes are its compact serialization so far */
+  bool raw_ok;               /* the last item's bytes are canonical and in the window */
   int top_state;             /* 0: outside, 1: after a top-level '[', 2: after an element */
 
   uint64_t nl_off, line, line_start;   /* lines counted up to nl_off; line starts at line_start */
@@ -162,6 +168,9 @@ static int refill(cdlt_json_reader *r, size_t *keep, cdlt_error *err) {
                    (unsigned long long)r->max_item);
   size_t drop = r->pos;
   if (keep && *keep < drop) drop = *keep;
+  if (r->in_item && r->item_off >= r->base && r->item_off - r->base < drop &&
+      here(r) - r->item_off <= RAW_KEEP)
+    drop = (size_t)(r->item_off - r->base);   /* small item: keep its bytes for item_raw */
   if (drop) {
     advance_lines(r, r->base + drop);
     memmove(r->buf, r->buf + drop, r->len - drop);
@@ -196,24 +205,33 @@ static long ensure(cdlt_json_reader *r, size_t *at, size_t need, cdlt_error *err
   return (long)(r->len - *at);
 }
 
-/* Skips whitespace; returns the next byte (not consumed), END_OF_INPUT, or < 0 on error. */
-static inline int skip_ws(cdlt_json_reader *r, cdlt_error *err) {
+/* skip_ws when the next byte is whitespace (or the window is empty) */
+static int skip_ws_slow(cdlt_json_reader *r, cdlt_error *err) {
   for (;;) {
     const unsigned char *d = r->data;
     size_t p = r->pos, n = r->len;
     while (p < n) {
       unsigned c = d[p];
       if (c > ' ' || (c != ' ' && c != '\n' && c != '\r' && c != '\t')) {
+        if (p != r->pos) r->canon = false;
         r->pos = p;
         return (int)c;
       }
       p++;
     }
+    if (p != r->pos) r->canon = false;
     r->pos = p;
     int rc = refill(r, NULL, err);
     if (rc < 0) return rc;
     if (rc == 0) return END_OF_INPUT;
   }
+}
+
+/* Skips whitespace; returns the next byte (not consumed), END_OF_INPUT, or < 0 on error.
+ * Skipping any byte marks the current item as not canonical. */
+static inline int skip_ws(cdlt_json_reader *r, cdlt_error *err) {
+  if (r->pos < r->len && r->data[r->pos] > ' ') return r->data[r->pos];   /* compact JSON */
+  return skip_ws_slow(r, err);
 }
 
 /* ---------- scratch stacks ---------- */
@@ -275,10 +293,46 @@ static cdlt_json_value *make_literal(cdlt_json_doc *doc, int c) {
 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
-/* true when one of the 8 bytes is '"', '\', < 0x20 or >= 0x80 (no false negatives) */
-static inline bool special8(uint64_t w) {
+/* High bit set in every byte of w that is '"', '\', < 0x20 or >= 0x80, and possibly in bytes
+ * above such a byte (borrows propagate upwards only): 0 exactly when all 8 bytes are plain, and
+ * on a little-endian machine the lowest set bit marks the first special byte. */
+static inline uint64_t special8(uint64_t w) {
   uint64_t q = w ^ (ONES * 0x22), b = w ^ (ONES * 0x5c);
   return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
+}
+
+static inline bool little_endian(void) {
+  const uint16_t one = 1;
+  return *(const unsigned char *)&one == 1;
+}
+
+/* The first index in [p, n) of d whose byte is not `plain` (n when none): 16 bytes at a time with
+ * SSE2 (x86-64 baseline), else 8 at a time (SWAR), then byte by byte. */
+static inline size_t plain_span(const unsigned char *d, size_t p, size_t n) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  while (p + 16 <= n) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(d + p));
+    /* signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches every non-ASCII byte */
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                             _mm_cmplt_epi8(x, space));
+    unsigned mask = (unsigned)_mm_movemask_epi8(m);
+    if (mask) return p + (size_t)__builtin_ctz(mask);
+    p += 16;
+  }
+#endif
+  while (p + 8 <= n) {
+    uint64_t w;
+    memcpy(&w, d + p, 8);
+    uint64_t m = special8(w);
+    if (m) {
+      if (little_endian()) return p + (size_t)(__builtin_ctzll(m) >> 3);
+      break;
+    }
+    p += 8;
+  }
+  while (p < n && plain[d[p]]) p++;
+  return p;
 }
 
 /* Validates one UTF-8 sequence at s (s[0] >= 0x80). Returns its length, 0 when avail ends
@@ -310,6 +364,14 @@ static int utf8_seq(const unsigned char *s, size_t avail) {
 
 static size_t utf8_encode(uint32_t cp, char *o) { return cdlt_utf8_encode(cp, o); }
 
+/* true when the \uXXXX escape at e (6 bytes) is the one the writer would write for cp: a control
+ * character without a short escape, as \u00xx with lowercase hex digits */
+static bool canonical_u(const unsigned char *e, long cp) {
+  static const char hex[] = "0123456789abcdef";
+  if (cp >= 0x20 || cp == '\b' || cp == '\t' || cp == '\n' || cp == '\f' || cp == '\r') return false;
+  return e[2] == '0' && e[3] == '0' && e[4] == (unsigned char)hex[cp >> 4] && e[5] == (unsigned char)hex[cp & 15];
+}
+
 static int eof_in_string(cdlt_json_reader *r, cdlt_error *err) {
   return fail_at(r, err, CDLT_ERR_PARSE, r->base + r->len, "unexpected end of input inside a string");
 }
@@ -332,8 +394,7 @@ static long hex4(cdlt_json_reader *r, size_t at, long avail, cdlt_error *err) {
 static int scan_string_slow(cdlt_json_reader *r, const char **sp, size_t *sl, cdlt_error *err) {
   for (;;) {
     const unsigned char *d = r->data;
-    size_t p = r->pos, n = r->len, q = p;
-    while (q < n && plain[d[q]]) q++;
+    size_t p = r->pos, n = r->len, q = plain_span(d, p, n);
     if (q > p) {
       int rc = sb_append(r, d + p, q - p, err);
       if (rc) return rc;
@@ -360,6 +421,7 @@ static int scan_string_slow(cdlt_json_reader *r, const char **sp, size_t *sl, cd
       d = r->data;
       unsigned e = d[at + 1];
       char ch;
+      if (e == '/') r->canon = false;   /* the writer writes '/' unescaped */
       switch (e) {
         case '"': ch = '"'; break;
         case '\\': ch = '\\'; break;
@@ -375,6 +437,7 @@ static int scan_string_slow(cdlt_json_reader *r, const char **sp, size_t *sl, cd
           long cp = hex4(r, at, av, err);
           if (cp < 0) return (int)cp;
           size_t used = 6;
+          if (!canonical_u(r->data + at, cp)) r->canon = false;
           if (cp >= 0xDC00 && cp <= 0xDFFF)
             return fail_at(r, err, CDLT_ERR_PARSE, r->base + at,
                            "lone low surrogate escape '\\u%04lx'", (unsigned long)cp);
@@ -446,13 +509,7 @@ static inline int scan_string(cdlt_json_reader *r, const char **sp, size_t *sl, 
   const unsigned char *d = r->data;
   size_t n = r->len, start = r->pos + 1, p = start;
   for (;;) {
-    while (p + 8 <= n) {
-      uint64_t w;
-      memcpy(&w, d + p, 8);
-      if (special8(w)) break;
-      p += 8;
-    }
-    while (p < n && plain[d[p]]) p++;
+    p = plain_span(d, p, n);
     if (p >= n) break;
     unsigned c = d[p];
     if (c == '"') {
@@ -639,6 +696,14 @@ static uint64_t hash_key(const char *s, size_t n) {
   return h ^ (h >> 29);
 }
 
+static inline unsigned key_bit(const cdlt_json_member *m) {
+  const unsigned char *k = (const unsigned char *)m->key;
+  size_t n = m->key_len;
+  uint64_t h = n ? ((uint64_t)k[0] | (uint64_t)k[n / 2] << 8 | (uint64_t)k[n - 1] << 16) : 0;
+  h = (h | (uint64_t)n << 24) * 0x9E3779B97F4A7C15ULL;
+  return (unsigned)(h >> 58);
+}
+
 static inline bool same_key(const cdlt_json_member *a, const cdlt_json_member *b) {
   return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0;
 }
@@ -649,7 +714,16 @@ static size_t dedup(cdlt_json_reader *r, cdlt_json_member *m, size_t n) {
   if (n < 2) return n;
   size_t out = 1;
   if (n <= SMALL_OBJECT) {
+    /* one bit per key (a hash of its length and three bytes): a key whose bit is not yet set
+     * cannot repeat an earlier key, so most keys skip the pairwise search */
+    uint64_t seen = (uint64_t)1 << key_bit(&m[0]);
     for (size_t i = 1; i < n; i++) {
+      uint64_t bit = (uint64_t)1 << key_bit(&m[i]);
+      if (!(seen & bit)) {
+        seen |= bit;
+        m[out++] = m[i];
+        continue;
+      }
       size_t j = 0;
       while (j < out && !same_key(&m[j], &m[i])) j++;
       if (j < out) m[j].value = m[i].value;
@@ -702,6 +776,7 @@ static cdlt_json_value *close_array(cdlt_json_reader *r, cdlt_json_doc *doc, siz
 static cdlt_json_value *close_object(cdlt_json_reader *r, cdlt_json_doc *doc, size_t start) {
   size_t n = r->mlen > start ? dedup(r, r->ms + start, r->mlen - start) : 0;   /* ms may be NULL */
   if (n == (size_t)-1) return NULL;
+  if (n != r->mlen - start) r->canon = false;   /* duplicate keys: the item is written without them */
   cdlt_json_value *v = cdlt_arena_alloc(&doc->arena, sizeof *v + n * sizeof(cdlt_json_member));
   if (!v) return NULL;
   v->type = CDLT_JSON_OBJECT;
@@ -802,8 +877,10 @@ key:
     return CDLT_ERR_NOMEM;
   {
     cdlt_json_member *m = &r->ms[r->mlen++];
-    char *k = cdlt_arena_strndup(&doc->arena, s, sn);
+    char *k = cdlt_arena_alloc(&doc->arena, sn + 1);
     if (!k) return nomem(r, err);
+    memcpy(k, s, sn);
+    k[sn] = 0;
     m->key = k;
     m->key_len = sn;
     m->value = NULL;
@@ -864,9 +941,11 @@ static int read_item(cdlt_json_reader *r, cdlt_json_doc *doc, size_t depth0, cdl
   r->item_off = here(r);
   position(r, r->item_off, &r->item_line, &r->item_col);
   r->in_item = true;
+  r->canon = true;
   int rc = parse_value(r, doc, depth0, out, err);
   r->in_item = false;
   if (rc < 0) return rc;
+  r->raw_ok = r->canon && r->item_off >= r->base;
   if (here(r) - r->item_off > r->max_item)
     return fail_at(r, err, CDLT_ERR_LIMIT, r->item_off, "item of %llu bytes exceeds the limit of %llu bytes",
                    (unsigned long long)(here(r) - r->item_off), (unsigned long long)r->max_item);
@@ -876,6 +955,7 @@ static int read_item(cdlt_json_reader *r, cdlt_json_doc *doc, size_t depth0, cdl
 static int next(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value **out, bool flatten,
                 cdlt_error *err) {
   int c, rc;
+  r->raw_ok = false;
   if (!r->started) {
     r->started = true;
     size_t at = r->pos;
@@ -1036,6 +1116,13 @@ void cdlt_json_reader_item_position(const cdlt_json_reader *r, uint64_t *line, u
 }
 
 const char *cdlt_json_reader_source_name(const cdlt_json_reader *r) { return r->name; }
+
+bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size_t *len) {
+  if (r->failed || !r->raw_ok) return false;
+  *raw = (const char *)r->data + (r->item_off - r->base);
+  *len = (size_t)(here(r) - r->item_off);
+  return true;
+}
 
 uint64_t cdlt_json_reader_bytes_consumed(const cdlt_json_reader *r) { return here(r); }
 

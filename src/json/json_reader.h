@@ -29,6 +29,7 @@
 #ifndef CDLT_JSON_JSON_READER_H
 #define CDLT_JSON_JSON_READER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -85,6 +86,13 @@ int cdlt_json_reader_next_item(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_jso
  * (0-based) in the input. Any pointer may be NULL. */
 void cdlt_json_reader_item_position(const cdlt_json_reader *r, uint64_t *line, uint64_t *column,
                                     uint64_t *offset);
+
+/* The input bytes of the last value/item returned when they are exactly its compact
+ * serialization (what cdlt_json_write(item, 0) appends): no whitespace inside it, only the escapes
+ * the writer writes the same way, no duplicate keys; and still in the reader's window (items up to
+ * 1 MiB stay in it). Returns true and sets *raw / *len (borrowed, valid until the next call on r);
+ * false otherwise. */
+bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size_t *len);
 
 /* Name of the source (for messages). Owned by the reader (or its input). */
 const char *cdlt_json_reader_source_name(const cdlt_json_reader *r);

@@ -1,6 +1,8 @@
 /* json_write.c — serializing the JSON document model: compact, pretty (indent 2) or key-sorted,
  * byte-compatible with orjson / Python json.dumps(ensure_ascii=False). */
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,38 +57,90 @@ size_t cdlt_format_double(double d, char out[33]) {
   return o;
 }
 
-int cdlt_json_write_string(cdlt_buf *out, const char *s, size_t len) {
-  static const char hex[] = "0123456789abcdef";
-  if (cdlt_buf_reserve(out, len + 2)) return CDLT_ERR_NOMEM;
-  if (cdlt_buf_putc(out, '"')) return CDLT_ERR_NOMEM;
-  size_t run = 0;
-  for (size_t k = 0; k < len; k++) {
-    unsigned char c = (unsigned char)s[k];
-    const char *esc = NULL;
-    char u[7];
-    if (c == '"') esc = "\\\"";
-    else if (c == '\\') esc = "\\\\";
-    else if (c < 0x20) {
-      switch (c) {
-        case '\n': esc = "\\n"; break;
-        case '\r': esc = "\\r"; break;
-        case '\t': esc = "\\t"; break;
-        case '\b': esc = "\\b"; break;
-        case '\f': esc = "\\f"; break;
-        default:
-          u[0] = '\\'; u[1] = 'u'; u[2] = '0'; u[3] = '0'; u[4] = hex[c >> 4]; u[5] = hex[c & 15]; u[6] = 0;
-          esc = u;
-      }
+/* bytes the writer must escape: '"', '\\' and control characters below 0x20 */
+static const unsigned char must_escape[256] = {
+  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+  ['"'] = 1, ['\\'] = 1,
+};
+
+#define ONES 0x0101010101010101ULL
+#define HIGHS 0x8080808080808080ULL
+/* high bit set in the lowest byte of w (little-endian order) that is '"', '\\' or < 0x20, and
+ * possibly in bytes above it (borrows); 0 when none of the 8 bytes needs escaping */
+static inline uint64_t escape8(uint64_t w) {
+  uint64_t q = w ^ (ONES * 0x22), b = w ^ (ONES * 0x5c);
+  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w)) & HIGHS;
+}
+
+static inline bool little_endian(void) {
+  const uint16_t one = 1;
+  return *(const unsigned char *)&one == 1;
+}
+
+/* Index of the first byte of s[0..len) that needs escaping, or len. Word-at-a-time over runs of
+ * plain bytes (ASCII and UTF-8 alike: the writer copies non-ASCII bytes unchanged). */
+static inline size_t plain_run(const unsigned char *s, size_t len) {
+  size_t k = 0;
+  while (k + 8 <= len) {
+    uint64_t w;
+    memcpy(&w, s + k, 8);
+    uint64_t m = escape8(w);
+    if (m) {
+      if (little_endian()) return k + (size_t)(__builtin_ctzll(m) >> 3);
+      break;
     }
-    if (esc) {
-      if (cdlt_buf_append(out, s + k - run, run) || cdlt_buf_puts(out, esc)) return CDLT_ERR_NOMEM;
-      run = 0;
-    } else {
-      run++;
+    k += 8;
+  }
+  if (k < len && len >= 8 && little_endian()) {
+    /* the last 8 bytes, overlapping checked (plain) ones: only a byte at >= k can be flagged */
+    uint64_t w;
+    memcpy(&w, s + len - 8, 8);
+    uint64_t m = escape8(w);
+    return m ? len - 8 + (size_t)(__builtin_ctzll(m) >> 3) : len;
+  }
+  while (k < len && !must_escape[s[k]]) k++;
+  return k;
+}
+
+int cdlt_json_write_string(cdlt_buf *out, const char *str, size_t len) {
+  static const char hex[] = "0123456789abcdef";
+  const unsigned char *s = (const unsigned char *)str;
+  /* room for the quotes and every byte unescaped; an escape reserves its extra bytes */
+  if (out->len + len + 3 > out->cap && cdlt_buf_reserve(out, len + 2)) return CDLT_ERR_NOMEM;
+  char *o = out->data + out->len;
+  *o++ = '"';
+  size_t k = 0;
+  for (;;) {
+    size_t run = plain_run(s + k, len - k);
+    memcpy(o, s + k, run);
+    o += run;
+    k += run;
+    if (k == len) break;
+    /* one byte to escape: at most 6 output bytes instead of 1 */
+    out->len = (size_t)(o - out->data);
+    if (cdlt_buf_reserve(out, 5 + (len - k) + 1)) {
+      out->data[out->len] = 0;
+      return CDLT_ERR_NOMEM;
+    }
+    o = out->data + out->len;
+    unsigned char c = s[k++];
+    *o++ = '\\';
+    switch (c) {
+      case '"': *o++ = '"'; break;
+      case '\\': *o++ = '\\'; break;
+      case '\n': *o++ = 'n'; break;
+      case '\r': *o++ = 'r'; break;
+      case '\t': *o++ = 't'; break;
+      case '\b': *o++ = 'b'; break;
+      case '\f': *o++ = 'f'; break;
+      default:
+        *o++ = 'u'; *o++ = '0'; *o++ = '0'; *o++ = hex[c >> 4]; *o++ = hex[c & 15];
     }
   }
-  if (cdlt_buf_append(out, s + len - run, run)) return CDLT_ERR_NOMEM;
-  return cdlt_buf_putc(out, '"');
+  *o++ = '"';
+  out->len = (size_t)(o - out->data);
+  *o = 0;
+  return 0;
 }
 
 static int cmp_members(const void *a, const void *b) {
@@ -127,6 +181,15 @@ static int write_value(cdlt_buf *out, const cdlt_json_value *v, unsigned flags, 
     case CDLT_JSON_OBJECT: {
       size_t n = v->u.obj.len;
       if (n == 0) return cdlt_buf_append(out, "{}", 2);
+      if (!(flags & (CDLT_JSON_WRITE_SORT_KEYS | CDLT_JSON_WRITE_PRETTY))) {   /* compact, in order */
+        const cdlt_json_member *m = v->u.obj.members;
+        for (size_t k = 0; k < n; k++) {
+          if (cdlt_buf_putc(out, k ? ',' : '{') || cdlt_json_write_string(out, m[k].key, m[k].key_len) ||
+              cdlt_buf_putc(out, ':') || write_value(out, m[k].value, flags, depth + 1))
+            return CDLT_ERR_NOMEM;
+        }
+        return cdlt_buf_putc(out, '}');
+      }
       const cdlt_json_member *small[16];
       const cdlt_json_member **order = n <= 16 ? small : malloc(n * sizeof *order);
       if (!order) return CDLT_ERR_NOMEM;

@@ -1,17 +1,20 @@
-/* arena.c — bump allocator: a chain of blocks, released whole. */
+/* arena.c — bump allocator: a chain of blocks, released whole (the inline fast path of
+ * cdlt_arena_alloc is in arena.h). */
 #include "util/arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct cdlt_arena_block {
   cdlt_arena_block *next;
-  size_t size, used;
+  size_t size;
   _Alignas(16) unsigned char data[];
 };
 
 void cdlt_arena_init(cdlt_arena *a, size_t block_size) {
   a->head = NULL;
+  a->cur = a->end = NULL;
   a->block_size = block_size ? block_size : 64 * 1024;
   a->total = 0;
 }
@@ -20,6 +23,7 @@ void cdlt_arena_release(cdlt_arena *a) {
   cdlt_arena_block *b = a->head;
   while (b) { cdlt_arena_block *n = b->next; free(b); b = n; }
   a->head = NULL;
+  a->cur = a->end = NULL;
   a->total = 0;
 }
 
@@ -34,33 +38,40 @@ void cdlt_arena_reset(cdlt_arena *a) {
   }
   a->head = keep;
   a->total = keep ? keep->size : 0;
-  if (keep) { keep->next = NULL; keep->used = 0; }
+  if (keep) {
+    keep->next = NULL;
+    a->cur = keep->data;
+    a->end = keep->data + keep->size;
+  } else {
+    a->cur = a->end = NULL;
+  }
 }
 
-void *cdlt_arena_alloc(cdlt_arena *a, size_t n) {
+void *cdlt_arena_alloc_slow(cdlt_arena *a, size_t n) {
+  if (n > SIZE_MAX - sizeof(cdlt_arena_block) - 15) return NULL;
   n = (n + 15) & ~(size_t)15;
   cdlt_arena_block *b = a->head;
-  if (!b || b->size - b->used < n) {
-    size_t size = n > a->block_size / 4 ? n : a->block_size;
-    cdlt_arena_block *nb = malloc(sizeof *nb + size);
-    if (!nb) return NULL;
-    nb->size = size;
-    nb->used = 0;
-    if (b && size != a->block_size) {
-      /* a big one-off allocation: put it behind the current block so the current one keeps serving */
-      nb->next = b->next;
-      b->next = nb;
-    } else {
-      nb->next = b;
-      a->head = nb;
-    }
-    a->total += size;
-    nb->used = n;
+  if (b && (size_t)(a->end - a->cur) >= n) {
+    void *p = a->cur;
+    a->cur += n;
+    return p;
+  }
+  size_t size = n > a->block_size / 4 ? n : a->block_size;
+  cdlt_arena_block *nb = malloc(sizeof *nb + size);
+  if (!nb) return NULL;
+  nb->size = size;
+  a->total += size;
+  if (b && size != a->block_size) {
+    /* a big one-off allocation: put it behind the current block so the current one keeps serving */
+    nb->next = b->next;
+    b->next = nb;
     return nb->data;
   }
-  void *p = b->data + b->used;
-  b->used += n;
-  return p;
+  nb->next = b;
+  a->head = nb;
+  a->cur = nb->data + n;
+  a->end = nb->data + size;
+  return nb->data;
 }
 
 void *cdlt_arena_calloc(cdlt_arena *a, size_t n) {

@@ -1,4 +1,4 @@
-/* buf.c — growable byte buffer. */
+/* buf.c — growable byte buffer (append and putc are inline in buf.h). */
 #include "util/buf.h"
 
 #include <stdio.h>
@@ -25,22 +25,7 @@ int cdlt_buf_reserve(cdlt_buf *b, size_t extra) {
   return 0;
 }
 
-int cdlt_buf_append(cdlt_buf *b, const void *p, size_t n) {
-  if (cdlt_buf_reserve(b, n)) return CDLT_ERR_NOMEM;
-  if (n) memcpy(b->data + b->len, p, n);
-  b->len += n;
-  b->data[b->len] = 0;
-  return 0;
-}
-
 int cdlt_buf_puts(cdlt_buf *b, const char *s) { return cdlt_buf_append(b, s, strlen(s)); }
-
-int cdlt_buf_putc(cdlt_buf *b, char c) {
-  if (b->len + 2 > b->cap && cdlt_buf_reserve(b, 1)) return CDLT_ERR_NOMEM;
-  b->data[b->len++] = c;
-  b->data[b->len] = 0;
-  return 0;
-}
 
 int cdlt_buf_vprintf(cdlt_buf *b, const char *fmt, va_list ap) {
   va_list ap2;

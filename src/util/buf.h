@@ -6,6 +6,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <string.h>
 
 typedef struct cdlt_buf {
   char *data;   /* NUL-terminated; NULL until first append */
@@ -17,9 +18,30 @@ void cdlt_buf_init(cdlt_buf *b);
 void cdlt_buf_release(cdlt_buf *b);
 void cdlt_buf_reset(cdlt_buf *b);                 /* len = 0, keeps memory */
 int cdlt_buf_reserve(cdlt_buf *b, size_t extra);  /* room for `extra` more bytes (+NUL) */
-int cdlt_buf_append(cdlt_buf *b, const void *p, size_t n);
 int cdlt_buf_puts(cdlt_buf *b, const char *s);
-int cdlt_buf_putc(cdlt_buf *b, char c);
+
+/* Appends n bytes (inline: the common case is a copy into reserved room). */
+static inline int cdlt_buf_append(cdlt_buf *b, const void *p, size_t n) {
+  if (b->len + n + 1 > b->cap) {
+    int rc = cdlt_buf_reserve(b, n);
+    if (rc) return rc;
+  }
+  if (n) memcpy(b->data + b->len, p, n);
+  b->len += n;
+  b->data[b->len] = 0;
+  return 0;
+}
+
+/* Appends one byte (inline). */
+static inline int cdlt_buf_putc(cdlt_buf *b, char c) {
+  if (b->len + 2 > b->cap) {
+    int rc = cdlt_buf_reserve(b, 1);
+    if (rc) return rc;
+  }
+  b->data[b->len++] = c;
+  b->data[b->len] = 0;
+  return 0;
+}
 int cdlt_buf_printf(cdlt_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int cdlt_buf_vprintf(cdlt_buf *b, const char *fmt, va_list ap);
 /* Hands the content to the caller (free() it) and re-inits the buffer. Never NULL on success
