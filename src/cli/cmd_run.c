@@ -40,6 +40,8 @@ static const char run_usage[] =
     "  --max-json-depth N          input limits: nesting depth (default 10000), bytes of one\n"
     "  --max-json-string-bytes N   string (256 MiB) and of one item (1 GiB); hitting one is an\n"
     "  --max-json-item-bytes N     error naming the file, line and column\n"
+    "  --normalize-workers N       threads of the normalize stage (default: the CPU cores;\n"
+    "                              [normalize] workers, NORMALIZE__WORKERS)\n"
     "\n"
     "resource (one per table; hints as dlt's @dlt.resource arguments):\n"
     "  --table NAME                table name; default: each file's base name\n"
@@ -148,6 +150,7 @@ int cmd_run(int argc, char **argv) {
   cdlt_pipeline_options opts = {0};
   run_hint_args h = {0};
   const char *table = NULL, *pipeline_file = NULL, *max_depth = NULL, *max_string = NULL, *max_item = NULL;
+  const char *normalize_workers = NULL;
   const char **files = calloc((size_t)argc + 1, sizeof *files);
   size_t nfiles = 0;
   if (!files) return CLI_EXIT_FAILED;
@@ -169,6 +172,7 @@ int cmd_run(int argc, char **argv) {
       {"--end-value", &h.end_value}, {"--last-value-func", &h.last_value_func}, {"--row-order", &h.row_order},
       {"--on-cursor-value-missing", &h.on_cursor_value_missing}, {"--lag", &h.lag},
       {"--range-start", &h.range_start}, {"--range-end", &h.range_end},
+      {"--normalize-workers", &normalize_workers},
       {NULL, NULL}};
   for (int k = 1; k < argc; k++) {
     const char *a = argv[k];
@@ -193,6 +197,17 @@ int cmd_run(int argc, char **argv) {
       return CLI_EXIT_USAGE;
     }
     *spec->target = argv[++k];
+  }
+  /* the pipeline reads [normalize] workers through the config providers: the flag is the env var */
+  if (normalize_workers) {
+    char *end;
+    long n = strtol(normalize_workers, &end, 10);
+    if (!*normalize_workers || *end || n < 1 || n > 256) {
+      fprintf(stderr, "cdlt run: --normalize-workers must be a number from 1 to 256, not '%s'\n", normalize_workers);
+      free(files);
+      return CLI_EXIT_USAGE;
+    }
+    setenv("NORMALIZE__WORKERS", normalize_workers, 1);
   }
   if (pipeline_file) {
     if (nfiles || opts.pipeline_name || table) {

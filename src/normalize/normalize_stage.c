@@ -1,6 +1,7 @@
 /* normalize_stage.c — the normalize stage: an extracted package's typed-jsonl jobs through the
- * relational normalizer into one jsonl loader job per table of a new package, which is then
- * committed atomically (load/new → load/normalized) while the extracted one is removed. */
+ * relational normalizer into jsonl loader jobs of a new package (one per table, or one per table
+ * and worker chunk: normalize_parallel.c), which is then committed atomically (load/new →
+ * load/normalized) while the extracted one is removed. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -10,75 +11,15 @@
 
 #include "json/json_reader.h"
 #include "load/sql_gen.h"
+#include "normalize/job_sink.h"
 #include "normalize/normalize.h"
+#include "normalize/normalize_parallel.h"
 #include "package/job_file.h"
 #include "package/package.h"
 #include "pipeline/pipeline_internal.h"
 #include "util/faultpoint.h"
 #include "util/fs.h"
 #include "util/strmap.h"
-
-/* one loader job file per table */
-typedef struct table_writer {
-  FILE *f;
-  char *path;
-} table_writer;
-
-typedef struct stage_sink {
-  const cdlt_package *pkg;
-  cdlt_strmap writers;      /* table name -> table_writer* */
-  table_writer **list;
-  size_t n;
-} stage_sink;
-
-static table_writer *writer_for(stage_sink *s, const char *table, cdlt_error *err) {
-  table_writer *w = cdlt_strmap_get(&s->writers, table, strlen(table));
-  if (w) return w;
-  w = calloc(1, sizeof *w);
-  table_writer **nl = realloc(s->list, (s->n + 1) * sizeof *nl);
-  if (!w || !nl) { free(w); cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); return NULL; }
-  s->list = nl;
-  s->list[s->n++] = w;
-  char fid[CDLT_JOB_FILE_ID_LEN + 1];
-  if (cdlt_job_new_file_id(fid, err)) return NULL;
-  char *name = cdlt_job_file_name(table, fid, 0, "jsonl", false);
-  w->path = name ? cdlt_package_job_path(s->pkg, CDLT_JOB_NEW, name) : NULL;
-  free(name);
-  if (!w->path) { cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); return NULL; }
-  w->f = fopen(w->path, "wb");
-  if (!w->f) { cdlt_error_errno(err, errno, "cannot create job file '%s'", w->path); return NULL; }
-  setvbuf(w->f, NULL, _IOFBF, 1 << 20);
-  if (cdlt_strmap_put(&s->writers, table, strlen(table), w)) { cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory"); return NULL; }
-  return w;
-}
-
-static int sink_write_row(void *ctx, cdlt_table *table, const char *row, size_t len, cdlt_error *err) {
-  stage_sink *s = ctx;
-  table_writer *w = writer_for(s, table->name, err);
-  if (!w) return err && err->code ? err->code : CDLT_ERR_NOMEM;
-  if (fwrite(row, 1, len, w->f) != len || fputc('\n', w->f) == EOF)
-    return cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
-  return 0;
-}
-
-static int sink_close(stage_sink *s, cdlt_error *err) {
-  int rc = 0;
-  for (size_t k = 0; k < s->n; k++) {
-    table_writer *w = s->list[k];
-    if (w->f) {
-      if (!rc && (fflush(w->f) || fsync(fileno(w->f)) || (errno = cdlt_fault_errno("job.fsync")) != 0))
-      rc = cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
-      fclose(w->f);
-    }
-    free(w->path);
-    free(w);
-  }
-  free(s->list);
-  s->list = NULL;
-  s->n = 0;
-  cdlt_strmap_release(&s->writers);
-  return rc;
-}
 
 /* schema_updates.json: for every table with new columns, the table with only those columns */
 static int write_schema_updates(const cdlt_package *pkg, const cdlt_schema *before, const cdlt_schema *after,
@@ -144,16 +85,44 @@ static int normalize_item(void *vctx, const cdlt_json_reader *r, cdlt_json_value
   return cdlt_normalizer_item(ctx->n, ctx->table, item, err);
 }
 
+/* the typed-jsonl jobs of the extracted package, in name order, for the parallel stage */
+static int collect_inputs(const cdlt_package *src, const cdlt_fs_names *jobs, cdlt_norm_input *inputs,
+                          cdlt_job_file *parsed, uint64_t *total, cdlt_error *err) {
+  *total = 0;
+  for (size_t k = 0; k < jobs->len; k++) {
+    int rc = cdlt_job_file_parse(jobs->names[k], &parsed[k], err);
+    if (rc) return rc;
+    if (strcmp(parsed[k].format, "typed-jsonl") != 0)
+      return cdlt_error_set(err, CDLT_ERR_INTERNAL, "unexpected job '%s' in extracted package '%s'", jobs->names[k],
+                            src->load_id);
+    char *path = cdlt_package_job_path(src, CDLT_JOB_NEW, jobs->names[k]);
+    if (!path) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    inputs[k].path = path;
+    inputs[k].table = parsed[k].table;
+    if ((rc = cdlt_fs_file_size(path, &inputs[k].size, err))) return rc;
+    /* gzip data is read as a stream; plain lines can be split */
+    unsigned char magic[2] = {0, 0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(magic, 1, 2, f) : 0;
+    if (f) fclose(f);
+    inputs[k].splittable = !parsed[k].gz && !(got == 2 && magic[0] == 0x1f && magic[1] == 0x8b);
+    *total += inputs[k].size;
+  }
+  return 0;
+}
+
 int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats *stats, cdlt_error *err) {
   cdlt_package src, dst;
   memset(&src, 0, sizeof src);
   memset(&dst, 0, sizeof dst);
   cdlt_schema *schema = NULL, *before = NULL;
   cdlt_normalizer *n = NULL;
-  stage_sink sink = {0};
-  cdlt_strmap_init(&sink.writers);
+  cdlt_job_sink sink;
+  bool sink_open = false;
   cdlt_fs_names jobs;
   cdlt_fs_names_init(&jobs);
+  cdlt_norm_input *inputs = NULL;
+  cdlt_job_file *parsed = NULL;
   bool dst_open = false;
   char *schema_path = cdlt_pipeline_schema_path(p);
 
@@ -163,44 +132,63 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   if (!rc) rc = cdlt_package_normalize_begin(&p->wd, load_id, &dst, err);
   if (rc) goto done;
   dst_open = true;
-  sink.pkg = &dst;
-  cdlt_row_sink rs = {&sink, sink_write_row};
   size_t max_ident = p->dest_vt->dialect ? p->dest_vt->dialect->max_identifier_length : 0;
   if (max_ident >= 65536) max_ident = 0; /* dlt never shortens DuckDB names */
-  if ((rc = cdlt_normalizer_new(&n, schema, load_id, &rs, max_ident, err))) goto done;
+  /* typed-jsonl lines are arrays of items: one level more than the items were allowed */
+  cdlt_json_limits job_limits = p->json_limits;
+  job_limits.max_depth = (p->json_limits.max_depth ? p->json_limits.max_depth : CDLT_JSON_DEFAULT_MAX_DEPTH) + 1;
   if ((rc = cdlt_package_list_jobs(&src, CDLT_JOB_NEW, &jobs, err))) goto done;
-  for (size_t k = 0; k < jobs.len && !rc; k++) {
-    cdlt_job_file jf;
-    if ((rc = cdlt_job_file_parse(jobs.names[k], &jf, err))) break;
-    char *path = cdlt_package_job_path(&src, CDLT_JOB_NEW, jobs.names[k]);
-    if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    else if (strcmp(jf.format, "typed-jsonl") != 0)
-      rc = cdlt_error_set(err, CDLT_ERR_INTERNAL, "unexpected job '%s' in extracted package '%s'", jobs.names[k], load_id);
-    else {
-      job_ctx jc = {n, jf.table};
-      /* typed-jsonl lines are arrays of items: one level more than the items were allowed */
-      cdlt_json_limits job_limits = {0};
-      job_limits = p->json_limits;
-      job_limits.max_depth = (p->json_limits.max_depth ? p->json_limits.max_depth : CDLT_JSON_DEFAULT_MAX_DEPTH) + 1;
-      rc = cdlt_json_each_file_item_limits(path, &job_limits, normalize_item, &jc, err);
-      /* a replace resource that yielded nothing still gets an (empty) job: it truncates */
-      cdlt_table *t = cdlt_schema_table(schema, jf.table);
-      if (!rc && t && !strcmp(cdlt_table_write_disposition(schema, t), "replace") && !writer_for(&sink, jf.table, err))
-        rc = err->code ? err->code : CDLT_ERR_NOMEM;
-    }
-    free(path);
-    cdlt_job_file_release(&jf);
-  }
-  if (rc) goto done;
-  if ((rc = sink_close(&sink, err))) goto done;
 
-  stats->discarded_rows += cdlt_normalizer_discarded_rows(n);
-  stats->discarded_values += cdlt_normalizer_discarded_values(n);
-  for (size_t k = 0; k < cdlt_normalizer_table_count(n); k++)
-    if (cdlt_run_stats_add_rows(stats, cdlt_normalizer_table_name(n, k), cdlt_normalizer_table_rows(n, k))) {
-      rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-      goto done;
+  /* several workers when there are several and enough data for them (normalize_parallel.c) */
+  unsigned workers = p->normalize_workers;
+  if (workers > 1 && jobs.len > 0) {
+    inputs = calloc(jobs.len, sizeof *inputs);
+    parsed = calloc(jobs.len, sizeof *parsed);
+    uint64_t total = 0;
+    if (!inputs || !parsed) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    else rc = collect_inputs(&src, &jobs, inputs, parsed, &total, err);
+    if (rc) goto done;
+    if (total < p->normalize_parallel_min_bytes) workers = 1;
+  }
+  if (workers > 1 && jobs.len > 0) {
+    cdlt_norm_parallel np = {inputs, jobs.len, &dst, load_id, max_ident, job_limits, workers};
+    if ((rc = cdlt_normalize_parallel(&np, &schema, stats, err))) goto done;
+  } else {
+    cdlt_job_sink_init(&sink, &dst, NULL);
+    sink_open = true;
+    cdlt_row_sink rs = cdlt_job_sink_rows(&sink);
+    if ((rc = cdlt_normalizer_new(&n, schema, load_id, &rs, max_ident, err))) goto done;
+    for (size_t k = 0; k < jobs.len && !rc; k++) {
+      cdlt_job_file jf;
+      if ((rc = cdlt_job_file_parse(jobs.names[k], &jf, err))) break;
+      char *path = cdlt_package_job_path(&src, CDLT_JOB_NEW, jobs.names[k]);
+      if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      else if (strcmp(jf.format, "typed-jsonl") != 0)
+        rc = cdlt_error_set(err, CDLT_ERR_INTERNAL, "unexpected job '%s' in extracted package '%s'", jobs.names[k], load_id);
+      else {
+        job_ctx jc = {n, jf.table};
+        rc = cdlt_json_each_file_item_limits(path, &job_limits, normalize_item, &jc, err);
+        /* a replace resource that yielded nothing still gets an (empty) job: it truncates */
+        cdlt_table *t = cdlt_schema_table(schema, jf.table);
+        if (!rc && t && !strcmp(cdlt_table_write_disposition(schema, t), "replace") &&
+            !cdlt_job_sink_file_for(&sink, jf.table, err))
+          rc = err->code ? err->code : CDLT_ERR_NOMEM;
+      }
+      free(path);
+      cdlt_job_file_release(&jf);
     }
+    if (rc) goto done;
+    sink_open = false;
+    if ((rc = cdlt_job_sink_close(&sink, err))) goto done;
+
+    stats->discarded_rows += cdlt_normalizer_discarded_rows(n);
+    stats->discarded_values += cdlt_normalizer_discarded_values(n);
+    for (size_t k = 0; k < cdlt_normalizer_table_count(n); k++)
+      if (cdlt_run_stats_add_rows(stats, cdlt_normalizer_table_name(n, k), cdlt_normalizer_table_rows(n, k))) {
+        rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+        goto done;
+      }
+  }
 
   /* package files, the live schema, then the atomic commit */
   if ((rc = cdlt_schema_bump_version(schema, NULL, err))) goto done;
@@ -218,12 +206,17 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   if (!rc) dst_open = false;
 
 done:
-  if (sink.list) sink_close(&sink, NULL);
-  cdlt_strmap_release(&sink.writers);
+  if (sink_open) cdlt_job_sink_close(&sink, NULL);
   if (dst_open) {
     cdlt_error ignored;
     cdlt_package_normalize_abort(&dst, &ignored);
   }
+  if (inputs)
+    for (size_t k = 0; k < jobs.len; k++) free((char *)inputs[k].path);
+  if (parsed)
+    for (size_t k = 0; k < jobs.len; k++) cdlt_job_file_release(&parsed[k]);
+  free(inputs);
+  free(parsed);
   cdlt_normalizer_free(n);
   cdlt_fs_names_release(&jobs);
   cdlt_package_close(&src);
