@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <strings.h>
 
 #include "config/config_internal.h"
@@ -34,7 +35,7 @@ static const setting settings[] = {
     {"normalize.data_writer", "disable_compression", S_BOOL, OFF(disable_compression), 0, "false"},
     {"extract", "workers", S_INT, OFF(extract_workers), 0, "5"},
     {"extract", "max_parallel_items", S_INT, OFF(extract_max_parallel_items), 0, "20"},
-    {"normalize", "workers", S_INT, OFF(normalize_workers), 0, "1"},
+    {"normalize", "workers", S_INT, OFF(normalize_workers), 0, NULL},   /* NULL: the online cores */
     {"load", "workers", S_INT, OFF(load_workers), 0, "20"},
     {"load", "raise_on_failed_jobs", S_BOOL, OFF(raise_on_failed_jobs), 0, "true"},
     {"load", "raise_on_max_retries", S_INT, OFF(raise_on_max_retries), 0, "5"},
@@ -78,9 +79,19 @@ static int set_from_text(cdlt_runtime_settings *s, const setting *d, const char 
   return -1;
 }
 
+/* The text of a setting's default; cdlt's normalize.workers defaults to the number of online
+ * cores (dlt's is 1), written into buf. */
+static const char *default_text(const setting *d, char *buf, size_t cap) {
+  if (d->dflt) return d->dflt;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  snprintf(buf, cap, "%ld", cores > 0 ? (cores > 256 ? 256 : cores) : 1);
+  return buf;
+}
+
 void cdlt_runtime_settings_defaults(cdlt_runtime_settings *s) {
   memset(s, 0, sizeof *s);
-  for (size_t i = 0; i < NSETTINGS; i++) set_from_text(s, &settings[i], settings[i].dflt);
+  char buf[32];
+  for (size_t i = 0; i < NSETTINGS; i++) set_from_text(s, &settings[i], default_text(&settings[i], buf, sizeof buf));
 }
 
 static const char *type_name(stype t) {
@@ -134,5 +145,6 @@ void cfg_setting_info(size_t i, char *key, size_t cap, const char **sections, co
   snprintf(key, cap, "%s%s%s", secs, *secs ? "." : "", d->key);
   *sections = d->sections;
   *name = d->key;
-  *dflt = d->dflt;
+  static _Thread_local char cores[32];
+  *dflt = default_text(d, cores, sizeof cores);
 }

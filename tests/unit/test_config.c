@@ -223,7 +223,7 @@ static void test_settings(void) {
   cdlt_runtime_settings_defaults(&s);
   CHECK_EQ_STR(s.log_level, "WARNING");
   CHECK_EQ_INT(s.buffer_max_items, 5000);
-  CHECK_EQ_INT(s.normalize_workers, 1);
+  CHECK_EQ_INT(s.normalize_workers, sysconf(_SC_NPROCESSORS_ONLN));   /* cdlt: all cores */
   CHECK_EQ_INT(s.load_workers, 20);
   CHECK_EQ_INT(s.extract_workers, 5);
   CHECK_EQ_INT(s.raise_on_failed_jobs, 1);
