@@ -254,8 +254,8 @@ static size_t key_memo_slot(const char *key, size_t len) {
   if (len >= 8) {
     memcpy(&a, key, 8);
     memcpy(&b, key + len - 8, 8);
-  } else if (len) {
-    memcpy(&a, key, len);
+  } else {   /* bytes, not a partial memcpy: that stalls on the store-to-load forward */
+    for (size_t k = 0; k < len; k++) a |= (uint64_t)(unsigned char)key[k] << (8 * k);
   }
   uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ (len * 0x165667B19E3779F9ULL);
   return (size_t)(h >> 40) & (KEY_MEMO_SIZE - 1);
@@ -613,8 +613,7 @@ static int dedupe_fields(cdlt_normalizer *n, vec *fields) {
   if (!slot) return CDLT_ERR_NOMEM;
   memset(slot, 0, cap * sizeof *slot);
   for (size_t k = 0; k < len; k++) {
-    size_t nlen = strlen(fs[k].name);
-    size_t i = (size_t)cdlt_strmap_hash(fs[k].name, nlen) & (cap - 1);
+    size_t i = key_memo_slot(fs[k].name, strlen(fs[k].name)) & (cap - 1);
     while (slot[i] && strcmp(fs[slot[i] - 1].name, fs[k].name) != 0) i = (i + 1) & (cap - 1);
     if (slot[i]) {
       fs[slot[i] - 1].value = fs[k].value;
