@@ -58,6 +58,7 @@ struct cdlt_normalizer {
     bool drop;               /* discard_row hit: the row (and its children) is not written */
   } rc;
   uint64_t discarded_rows, discarded_values;
+  cdlt_digest_ctx *digest;      /* SHAKE-128 for row ids, reused row after row */
 };
 
 /* --- schema contracts (§10) --- */
@@ -172,6 +173,11 @@ int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *
   cdlt_buf_init(&n->line);
   cdlt_buf_init(&n->name);
   cdlt_buf_init(&n->tmp);
+  n->digest = cdlt_digest_ctx_new();
+  if (!n->digest) {
+    cdlt_normalizer_free(n);
+    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  }
   int prc = ensure_merge_propagation(schema, err);
   if (prc) {
     cdlt_normalizer_free(n);
@@ -202,6 +208,7 @@ void cdlt_normalizer_free(cdlt_normalizer *n) {
   cdlt_buf_release(&n->line);
   cdlt_buf_release(&n->name);
   cdlt_buf_release(&n->tmp);
+  cdlt_digest_ctx_free(n->digest);
   free(n);
 }
 
@@ -559,7 +566,7 @@ static int root_row_id(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_
     }
     if (rc || cdlt_buf_putc(&n->tmp, '}')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
-  cdlt_digest128(n->tmp.data, n->tmp.len, 10, id);
+  cdlt_digest128_with(n->digest, n->tmp.data, n->tmp.len, 10, id);
   return 0;
 }
 
@@ -701,7 +708,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
               cdlt_buf_putc(&n->tmp, '_');
       while (!w && il) w = cdlt_buf_putc(&n->tmp, idx[--il]);
       if (w) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-      cdlt_digest128(n->tmp.data, n->tmp.len, 10, id);
+      cdlt_digest128_with(n->digest, n->tmp.data, n->tmp.len, 10, id);
     }
     row_id = cdlt_json_cstr(&n->scratch, id);
     if (!row_id) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");

@@ -174,6 +174,35 @@ void cdlt_digest128(const char *s, size_t len, size_t nbytes, char *out) {
   if (h != stackbuf) free(h);
 }
 
+struct cdlt_digest_ctx {
+  EVP_MD_CTX *md;
+};
+
+cdlt_digest_ctx *cdlt_digest_ctx_new(void) {
+  cdlt_digest_ctx *c = malloc(sizeof *c);
+  if (!c) return NULL;
+  c->md = EVP_MD_CTX_new();
+  if (!c->md) { free(c); return NULL; }
+  return c;
+}
+
+void cdlt_digest_ctx_free(cdlt_digest_ctx *ctx) {
+  if (!ctx) return;
+  EVP_MD_CTX_free(ctx->md);
+  free(ctx);
+}
+
+void cdlt_digest128_with(cdlt_digest_ctx *ctx, const char *s, size_t len, size_t nbytes, char *out) {
+  uint8_t stackbuf[64];
+  uint8_t *h = nbytes <= sizeof stackbuf ? stackbuf : malloc(nbytes);
+  if (!h) crypto_fail("digest128 allocation");
+  if (!EVP_DigestInit_ex(ctx->md, md_get(1), NULL) || (len && !EVP_DigestUpdate(ctx->md, s, len)) ||
+      !EVP_DigestFinalXOF(ctx->md, h, nbytes))
+    crypto_fail("SHAKE-128");
+  cdlt_base64_encode(h, nbytes, out, false);
+  if (h != stackbuf) free(h);
+}
+
 int cdlt_random_bytes(uint8_t *out, size_t n) {
   while (n) {
     int chunk = n > INT_MAX ? INT_MAX : (int)n;

@@ -55,6 +55,15 @@ int cdlt_base64_decode(const char *in, size_t n, uint8_t *out, size_t *outlen, c
  * s is any byte string (UTF-8 for text), so this also is digest128b. */
 void cdlt_digest128(const char *s, size_t len, size_t nbytes, char *out);
 
+/* A reusable SHAKE-128 context for many digest128 calls on one thread (the normalizer's row ids):
+ * saves OpenSSL's context allocation and setup per digest. Owned by the caller: free with
+ * cdlt_digest_ctx_free (NULL is a no-op); new returns NULL when out of memory. */
+typedef struct cdlt_digest_ctx cdlt_digest_ctx;
+cdlt_digest_ctx *cdlt_digest_ctx_new(void);
+void cdlt_digest_ctx_free(cdlt_digest_ctx *ctx);
+/* cdlt_digest128 through ctx (same result). */
+void cdlt_digest128_with(cdlt_digest_ctx *ctx, const char *s, size_t len, size_t nbytes, char *out);
+
 /* --- randomness (OpenSSL RAND_bytes, CSPRNG) --- */
 /* Fills out with n random bytes; returns 0 or CDLT_ERR_INTERNAL when the RNG fails. */
 int cdlt_random_bytes(uint8_t *out, size_t n);

@@ -64,6 +64,26 @@ static void test_shake(void) {
   CHECK_EQ_STR(hx, "5881092dd8");
 }
 
+/* the reusable context gives the same digests as the one-shot function, call after call */
+static void test_digest128_with_ctx(void) {
+  cdlt_digest_ctx *ctx = cdlt_digest_ctx_new();
+  CHECK(ctx != NULL);
+  char in[300], a[64], b[64];
+  int bad = 0;
+  for (size_t len = 0; len < sizeof in; len++) {
+    in[len] = (char)('a' + len % 26);
+    size_t nbytes = len % 2 ? 10 : 15;
+    cdlt_digest128(in, len, nbytes, a);
+    cdlt_digest128_with(ctx, in, len, nbytes, b);
+    if (strcmp(a, b)) bad++;
+  }
+  CHECK_EQ_INT(bad, 0);
+  cdlt_digest128_with(ctx, "2", 1, 15, b);
+  cdlt_digest128("2", 1, 15, a);
+  CHECK_EQ_STR(b, a);
+  cdlt_digest_ctx_free(ctx);
+}
+
 static void test_digest128(void) {
   char out[64];
   const char *s = "SB/mvsew9rzxPA_users__pets_0";
@@ -212,6 +232,7 @@ int main(void) {
   test_sha3();
   test_shake();
   test_digest128();
+  test_digest128_with_ctx();
   test_base64();
   test_random();
   test_zlib();
