@@ -25,8 +25,14 @@ cdlt_json_value *cdlt_json_bool(cdlt_json_doc *doc, bool b) {
 }
 
 cdlt_json_value *cdlt_json_int(cdlt_json_doc *doc, int64_t i) {
+  /* digits by hand (the normalizer makes one per nested row: _dlt_list_idx) */
   char tmp[32];
-  int n = snprintf(tmp, sizeof tmp, "%lld", (long long)i);
+  char rev[24];
+  int n = 0, r = 0;
+  uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+  do rev[r++] = (char)('0' + u % 10); while ((u /= 10) != 0);
+  if (i < 0) tmp[n++] = '-';
+  while (r) tmp[n++] = rev[--r];
   cdlt_json_value *v = new_value(doc, CDLT_JSON_INT);
   if (!v) return NULL;
   v->u.num.text = cdlt_arena_strndup(&doc->arena, tmp, (size_t)n);

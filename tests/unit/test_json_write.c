@@ -1,4 +1,7 @@
 /* test_json_write.c — the JSON document model and writer: compact, pretty, sorted, float repr. */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 #include "check.h"
 #include "json/json.h"
 
@@ -8,7 +11,20 @@ static const char *fmt(double d) {
   return b;
 }
 
+/* cdlt_json_int's text equals printf's %lld */
+static void check_int_text(int64_t i) {
+  cdlt_json_doc doc;
+  cdlt_json_doc_init(&doc);
+  cdlt_json_value *v = cdlt_json_int(&doc, i);
+  char want[32];
+  snprintf(want, sizeof want, "%lld", (long long)i);
+  CHECK(v && v->u.num.len == strlen(want) && !memcmp(v->u.num.text, want, v->u.num.len) && v->u.num.i == i);
+  cdlt_json_doc_release(&doc);
+}
+
 int main(void) {
+  const int64_t ints[] = {0, 1, -1, 9, 10, -10, 99, 100, 123456789, -987654321, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+  for (size_t k = 0; k < sizeof ints / sizeof ints[0]; k++) check_int_text(ints[k]);
   /* Python repr(float) */
   CHECK_EQ_STR(fmt(1.0), "1.0");
   CHECK_EQ_STR(fmt(0.1), "0.1");
