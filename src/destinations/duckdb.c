@@ -15,11 +15,30 @@
 #include "destinations/destination.h"
 #include "destinations/duckdb_cast.h"
 #include "destinations/duckdb_lazy.h"
+#include "cdlt/config.h"
 #include "json/input.h"
 #include "json/json.h"
 #include "json/json_reader.h"
 #include "load/sql_gen.h"
 #include "util/buf.h"
+
+/* rows of a row group of an attached database file (DuckDB's default: 122,880); see attach_file */
+#define DUCK_ROW_GROUP_SIZE 16384
+
+/* Without a configured memory_limit a bulk load runs under DUCK_LOAD_MEMORY_BASE +
+ * DUCK_LOAD_MEMORY_PER_COLUMN x the table's columns (+ DUCK_LOAD_MEMORY_PER_ITEM x the largest
+ * row read so far, when over 1 MiB): appending pins one 256 KiB block of each column's data and
+ * validity, a long string is copied into blocks of its size a few times (appender, INSERT,
+ * table); the rest — written blocks DuckDB would otherwise keep cached, up to 80% of RAM — is
+ * evicted. Other statements run without a limit (DuckDB's default). docs/internals/PERF_DUCKDB.md */
+#define DUCK_LOAD_MEMORY_BASE ((long long)8 << 20)
+#define DUCK_LOAD_MEMORY_PER_COLUMN ((long long)640 << 10)
+#define DUCK_LOAD_MEMORY_PER_ITEM 4
+
+/* DuckDB threads during a bulk load without a configured thread count: the appender's INSERT
+ * gains nothing from more, each more costs CPU and memory (nested set: 5.6 vs 5.0 s user, 97 vs
+ * 90 MB with 2 threads) */
+#define DUCK_LOAD_THREADS "1"
 
 typedef struct duck {
   cdlt_destination base;
@@ -27,6 +46,10 @@ typedef struct duck {
   duckdb_connection con;
   char *path;
   bool has_db, has_con;
+  bool auto_limit;         /* no memory_limit configured: load_file sets one from the table width */
+  long long load_limit;    /* the memory limit (bytes) set for the running bulk load, 0 = none */
+  bool auto_threads;       /* no threads configured: bulk loads run on DUCK_LOAD_THREADS */
+  bool load_threads;       /* ... and that setting is on */
 } duck;
 
 static int duck_fail(cdlt_error *err, const char *what, const char *msg) {
@@ -54,6 +77,66 @@ static void duck_close(cdlt_destination *base) {
   d->path = NULL;
 }
 
+/* Settings of the destination (config `[destination.duckdb]`, or env DESTINATION__DUCKDB__<KEY>):
+ * memory_limit (DuckDB's text, e.g. "256MB"), threads, row_group_size. NULL = not configured. */
+static const char *duck_setting(cdlt_config *conf, const char *key) {
+  const char *v = NULL;
+  return conf && cdlt_config_get(conf, "destination.duckdb", key, &v, NULL, NULL) == 0 && v && *v ? v : NULL;
+}
+
+/* a whole decimal number in [lo, hi] */
+static bool setting_int(const char *v, long long lo, long long hi, long long *out) {
+  char *end;
+  errno = 0;
+  long long n = strtoll(v, &end, 10);
+  if (errno || end == v || *end || n < lo || n > hi) return false;
+  *out = n;
+  return true;
+}
+
+static bool is_memory_path(const char *path) { return !strcmp(path, ":memory:") || !strncmp(path, ":memory:", 8); }
+
+/* The database file is ATTACHed to an in-memory database (rather than opened directly) so its
+ * ROW_GROUP_SIZE can be chosen: DuckDB keeps a transaction's unfinished row group uncompressed in
+ * memory, 122,880 rows by default (~150 MB for a 41-column table), pinned. The
+ * catalog keeps the name DuckDB gives a directly opened file (its stem, chosen by DuckDB), the
+ * in-memory catalog is detached again, so queries see exactly the catalogs of a direct open. */
+static int attach_file(duck *d, const char *path, long long row_group_size, cdlt_error *err) {
+  cdlt_buf sql;
+  cdlt_buf_init(&sql);
+  /* a boot catalog first, so that a file named memory.duckdb gets the name "memory" too */
+  int rc = run(d, "ATTACH ':memory:' AS \"cdlt$boot\"; USE \"cdlt$boot\"; DETACH \"memory\"", "attach", err);
+  if (rc) goto done;
+  rc = cdlt_buf_puts(&sql, "ATTACH ") || cdlt_sql_string_literal(&sql, &cdlt_dialect_duckdb, path, strlen(path)) ||
+               cdlt_buf_printf(&sql, " (ROW_GROUP_SIZE %lld)", row_group_size)
+           ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory")
+           : 0;
+  if (!rc) rc = run(d, sql.data, "attach", err);
+  if (rc) goto done;
+  duckdb_result res;
+  if (duckdb_query(d->con, "SELECT database_name FROM duckdb_databases() WHERE NOT internal AND database_name <> 'cdlt$boot'",
+                   &res) == DuckDBError) {
+    rc = duck_fail(err, "attach", duckdb_result_error(&res));
+    duckdb_destroy_result(&res);
+    goto done;
+  }
+  char *name = duckdb_row_count(&res) == 1 ? duckdb_value_varchar(&res, 0, 0) : NULL;
+  duckdb_destroy_result(&res);
+  if (!name) {
+    rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: attach: the attached database has no name");
+    goto done;
+  }
+  cdlt_buf_reset(&sql);
+  rc = cdlt_buf_puts(&sql, "USE ") ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  if (!rc) rc = cdlt_sql_ident(&sql, &cdlt_dialect_duckdb, name, err);
+  duckdb_free(name);
+  if (!rc) rc = cdlt_buf_puts(&sql, "; DETACH \"cdlt$boot\"") ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  if (!rc) rc = run(d, sql.data, "attach", err);
+done:
+  cdlt_buf_release(&sql);
+  return rc;
+}
+
 static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg, cdlt_error *err) {
   duck *d = (duck *)base;
   int lrc = cdlt_duckdb_available(err);   /* libduckdb is loaded on first use (duckdb_lazy.c) */
@@ -62,32 +145,62 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
   if (!path || !*path)
     return cdlt_error_set(err, CDLT_ERR_USAGE, "duckdb: no database file path given");
   if (!(d->path = strdup(path))) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  char *msg = NULL;
-  if (duckdb_open_ext(path, &d->db, NULL, &msg) == DuckDBError) {
-    int rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot open duckdb database '%s': %s", path,
-                            msg && *msg ? msg : "unknown error");
-    if (msg) duckdb_free(msg);
+  cdlt_config *conf = NULL;
+  cdlt_config_options co = {.pipeline_name = cfg->pipeline_name};
+  if (cdlt_config_open(&co, &conf)) {
+    int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "duckdb: %s", cdlt_config_errmsg(conf));
+    cdlt_config_close(conf);
     duck_close(base);
     return rc;
   }
-  d->has_db = true;
-  if (duckdb_connect(d->db, &d->con) == DuckDBError) {
-    duck_close(base);
-    return cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot connect to duckdb database '%s'", path);
-  }
-  d->has_con = true;
+  const char *mem = duck_setting(conf, "memory_limit"), *thr = duck_setting(conf, "threads"),
+             *rgs = duck_setting(conf, "row_group_size");
+  long long threads = 0, row_group_size = DUCK_ROW_GROUP_SIZE;
+  d->auto_limit = !mem;
+  d->auto_threads = !thr;
+  int rc = 0;
+  if (thr && !setting_int(thr, 1, 1024, &threads))
+    rc = cdlt_error_set(err, CDLT_ERR_USAGE, "duckdb: setting 'threads' must be a whole number from 1 to 1024, not '%s'", thr);
+  else if (rgs && (!setting_int(rgs, 2048, 1 << 30, &row_group_size) || row_group_size % 2048))
+    rc = cdlt_error_set(err, CDLT_ERR_USAGE,
+                        "duckdb: setting 'row_group_size' must be a multiple of 2048 (at least 2048), not '%s'", rgs);
+  cdlt_buf set;
+  cdlt_buf_init(&set);
   /* §6.2 connection settings */
-  int rc = run(d,
-               "SET GLOBAL TimeZone='UTC';\n"
-               "SET checkpoint_threshold='1gb';\n"
-               "PRAGMA enable_checkpoint_on_shutdown;",
-               "connection settings", err);
-  if (rc) {
-    cdlt_error_wrap(err, "cannot open duckdb database '%s'", path);
-    duck_close(base);
-    return rc;
+  if (!rc && (cdlt_buf_puts(&set, "SET GLOBAL TimeZone='UTC';\nSET checkpoint_threshold='1gb';\n"
+                                  "PRAGMA enable_checkpoint_on_shutdown;\n") ||
+              (threads && cdlt_buf_printf(&set, "SET threads=%lld;\n", threads)) ||
+              (mem && (cdlt_buf_puts(&set, "SET memory_limit=") ||
+                       cdlt_sql_string_literal(&set, &cdlt_dialect_duckdb, mem, strlen(mem))))))
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  cdlt_config_close(conf);
+  char *msg = NULL;
+  if (!rc && duckdb_open_ext(is_memory_path(path) ? path : ":memory:", &d->db, NULL, &msg) == DuckDBError) {
+    rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot open duckdb database '%s': %s", path,
+                        msg && *msg ? msg : "unknown error");
+    if (msg) duckdb_free(msg);
   }
-  return 0;
+  if (!rc) {
+    d->has_db = true;
+    if (duckdb_connect(d->db, &d->con) == DuckDBError)
+      rc = cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot connect to duckdb database '%s'", path);
+    else d->has_con = true;
+  }
+  if (!rc && !is_memory_path(path)) {
+    rc = attach_file(d, path, row_group_size, err);
+    if (rc) {
+      char why[sizeof err->msg];
+      snprintf(why, sizeof why, "%s", strncmp(err->msg, "duckdb: attach: ", 16) ? err->msg : err->msg + 16);
+      cdlt_error_set(err, CDLT_ERR_DESTINATION, "cannot open duckdb database '%s': %s", path, why);
+    }
+  }
+  if (!rc) {
+    rc = run(d, set.data, "connection settings", err);
+    if (rc) cdlt_error_wrap(err, "cannot open duckdb database '%s'", path);
+  }
+  cdlt_buf_release(&set);
+  if (rc) duck_close(base);
+  return rc;
 }
 
 static int duck_execute(cdlt_destination *base, const char *sql, cdlt_error *err) {
@@ -316,18 +429,50 @@ static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
   return run((duck *)base, "ROLLBACK", "rollback", err);
 }
 
+/* Settings of a bulk load that are not configured: raises the memory limit of the running bulk
+ * load to `need` bytes (when higher) and runs DuckDB on one thread (DUCK_LOAD_THREADS);
+ * need 0: back to DuckDB's defaults. Best effort: a value DuckDB refuses leaves the previous one. */
+static void load_settings(duck *d, long long need) {
+  duckdb_result res;
+  if (!need) {
+    if (d->auto_limit && d->load_limit) {
+      if (duckdb_query(d->con, "RESET memory_limit", &res) != DuckDBError) d->load_limit = 0;
+      duckdb_destroy_result(&res);
+    }
+    if (d->auto_threads && d->load_threads) {
+      if (duckdb_query(d->con, "RESET threads", &res) != DuckDBError) d->load_threads = false;
+      duckdb_destroy_result(&res);
+    }
+    return;
+  }
+  if (d->auto_threads && !d->load_threads) {
+    if (duckdb_query(d->con, "SET threads=" DUCK_LOAD_THREADS, &res) != DuckDBError) d->load_threads = true;
+    duckdb_destroy_result(&res);
+  }
+  if (!d->auto_limit || need <= d->load_limit) return;
+  char sql[96];
+  snprintf(sql, sizeof sql, "SET memory_limit='%lldKiB'", (need + 1023) >> 10);
+  if (duckdb_query(d->con, sql, &res) != DuckDBError) d->load_limit = need;
+  duckdb_destroy_result(&res);
+}
+
 /* ---------------------------------------------------------------- bulk load
  *
  * A job file is parsed by cdlt's streaming JSON reader and appended chunk by chunk (2048 rows,
  * typed vectors) to a query appender running
  *   INSERT INTO "ds"."t" (cols) SELECT <conversions> FROM appended_data
  * so DuckDB only converts what needs parsing (timestamps, dates, decimals, base64) in SQL, and
- * the appended data is flushed (the INSERT executed) every DUCK_FLUSH_BYTES of input: memory is
- * bounded by one flush batch and one item, never by the file. It runs in the caller's
+ * the appended data is flushed (the INSERT executed) about every DUCK_FLUSH_BYTES of input: memory
+ * is bounded by one flush batch and one item, never by the file. It runs in the caller's
  * transaction (the appender uses the connection's open transaction). */
 
-/* input bytes buffered in the appender before its INSERT runs */
+/* Input bytes buffered in the appender before its INSERT runs: at least DUCK_FLUSH_BYTES and a
+ * whole number of 2048-row chunks, or DUCK_FLUSH_MAX_BYTES (huge rows). Flushing in the middle of a
+ * 2048-row vector makes DuckDB keep per-row version info (16 bytes a row, until the commit) for
+ * that vector of the transaction's rows: flushing every 4 MiB at any row held 15.6 MB per million
+ * rows of the flat set — memory growing with the input. */
 #define DUCK_FLUSH_BYTES ((uint64_t)4 << 20)
+#define DUCK_FLUSH_MAX_BYTES ((uint64_t)64 << 20)
 
 /* how a column's values are appended (the appended_data column type) */
 typedef enum { K_TEXT, K_BIGINT, K_DOUBLE, K_BOOL, K_JSON } col_kind;
@@ -619,6 +764,8 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
     rc = load_fail(&L, "%s", err->msg);
     goto done;
   }
+  long long need = DUCK_LOAD_MEMORY_BASE + DUCK_LOAD_MEMORY_PER_COLUMN * (long long)L.ncols;
+  load_settings(d, need);
   if (duckdb_appender_create_query(d->con, sql.data, L.ncols, L.types, "appended_data", names, &L.app) ==
       DuckDBError) {
     L.has_app = true;   /* destroy even a failed appender */
@@ -632,16 +779,21 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
     goto done;
   }
   bind_vectors(&L);
-  uint64_t flushed = 0;
+  uint64_t flushed = 0, consumed_before = 0;
   cdlt_json_value *item;
   while (!rc && (rc = cdlt_json_reader_next_value(rd, &doc, &item, err)) == 1) {
     cdlt_json_reader_item_position(rd, &L.line, NULL, NULL);
+    uint64_t consumed = cdlt_json_reader_bytes_consumed(rd);
+    if (consumed - consumed_before > (uint64_t)1 << 20)   /* a big row: room for its copies */
+      load_settings(d, need + DUCK_LOAD_MEMORY_PER_ITEM * (long long)(consumed - consumed_before));
+    consumed_before = consumed;
     rc = put_row(&L, item);
     cdlt_json_doc_reset(&doc);
-    uint64_t consumed = cdlt_json_reader_bytes_consumed(rd);
-    if (!rc && consumed - flushed >= DUCK_FLUSH_BYTES) {
+    /* L.nrows == 0: put_row has just appended a full chunk */
+    if (!rc && consumed - flushed >= DUCK_FLUSH_BYTES && (L.nrows == 0 || consumed - flushed >= DUCK_FLUSH_MAX_BYTES)) {
       flushed = consumed;
       if (!(rc = push_chunk(&L)) && duckdb_appender_flush(L.app) == DuckDBError) rc = appender_fail(&L);
+      cdlt_duckdb_allocator_purge();   /* what the INSERT freed, before the next batch */
     }
   }
   if (rc < 0 && rc != CDLT_ERR_DESTINATION && rc != CDLT_ERR_NOMEM) rc = load_fail(&L, "%s", err->msg);
@@ -651,6 +803,8 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
 done:
   if (L.chunk) duckdb_destroy_data_chunk(&L.chunk);
   if (L.has_app) duckdb_appender_destroy(&L.app);
+  load_settings(d, 0);
+  cdlt_duckdb_allocator_purge();
   if (L.types)
     for (size_t i = 0; i < L.ncols; i++)
       if (L.types[i]) duckdb_destroy_logical_type(&L.types[i]);

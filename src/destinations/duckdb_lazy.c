@@ -63,6 +63,13 @@ int cdlt_duckdb_available(cdlt_error *err) {
                         "cannot load libduckdb (set CDLT_DUCKDB_LIBRARY to its path): %s", load_error);
 }
 
+void cdlt_duckdb_allocator_purge(void) {
+  pthread_once(&once, load);
+  typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
+  mallctl_fn ctl = lib ? (mallctl_fn)dlsym(lib, "duckdb_je_mallctl") : NULL;
+  if (ctl) ctl("arena.4096.purge", NULL, NULL, NULL, 0);   /* 4096: MALLCTL_ARENAS_ALL */
+}
+
 /* the real function; only reached after cdlt_duckdb_available() succeeded */
 static void *sym(const char *name) {
   pthread_once(&once, load);
@@ -499,6 +506,16 @@ duckdb_state duckdb_open_ext(const char *path, duckdb_database *out_database, du
     atomic_store_explicit(&slot, f, memory_order_release);
   }
   return ((duckdb_state (*)(const char *, duckdb_database *, duckdb_config, char **))f)(path, out_database, config, out_error);
+}
+
+char * duckdb_value_varchar(duckdb_result *result, idx_t col, idx_t row) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_value_varchar");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((char * (*)(duckdb_result *, idx_t, idx_t))f)(result, col, row);
 }
 
 duckdb_state duckdb_query(duckdb_connection connection, const char *query, duckdb_result *out_result) {
