@@ -7,7 +7,9 @@
 #include <duckdb.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -464,7 +466,8 @@ static void load_settings(duck *d, long long need) {
  * so DuckDB only converts what needs parsing (timestamps, dates, decimals, base64) in SQL, and
  * the appended data is flushed (the INSERT executed) about every DUCK_FLUSH_BYTES of input: memory
  * is bounded by one flush batch and one item, never by the file. It runs in the caller's
- * transaction (the appender uses the connection's open transaction). */
+ * transaction (the appender uses the connection's open transaction). The parsing runs on a
+ * producer thread, overlapping DuckDB's appending on the calling thread (see `slot` below). */
 
 /* Input bytes buffered in the appender before its INSERT runs: at least DUCK_FLUSH_BYTES and a
  * whole number of 2048-row chunks, or DUCK_FLUSH_MAX_BYTES (huge rows). Flushing in the middle of a
@@ -525,60 +528,61 @@ typedef struct col_state {
   bool seen;   /* set in the current row */
 } col_state;
 
+/* The parse overlaps DuckDB's append: a producer thread reads the job file and fills the 2048-row
+ * data chunks of a ring of DUCK_RING slots, the calling thread appends them in file order and
+ * flushes. Each chunk belongs to one thread at a time (handed over under the ring's mutex); every
+ * call on the appender and the connection stays on the calling thread; the chunks are created and
+ * destroyed there too, and the producer is joined before duck_load_file returns. The producer
+ * marks where the appender is flushed (that depends only on the input bytes and rows), so the
+ * batches are those of a one-thread load. Memory: the ring adds at most DUCK_RING chunks. */
+#define DUCK_RING 3
+
+typedef struct slot {
+  duckdb_data_chunk chunk;
+  idx_t nrows;
+  bool flush;     /* flush the appender after appending this chunk */
+  uint64_t big;   /* the longest row of the chunk in bytes when over 1 MiB, else 0 */
+} slot;
+
 typedef struct loader {
-  duck *d;
   const char *path, *table;
   size_t ncols;
-  col_state *cols;
   duckdb_logical_type *types;
-  duckdb_appender app;
-  bool has_app;
-  duckdb_data_chunk chunk;
-  idx_t cap, nrows;   /* chunk capacity, rows in the chunk */
-  cdlt_buf scratch;   /* JSON text of json / nested values */
-  uint64_t line;      /* line of the current row */
-  cdlt_error *err;
+  idx_t cap;             /* chunk capacity */
+  slot ring[DUCK_RING];
+  /* the producer's: */
+  col_state *cols;       /* bound to the vectors of the slot being filled */
+  cdlt_json_reader *rd;
+  cdlt_json_doc doc;
+  cdlt_buf scratch;      /* JSON text of json / nested values */
+  uint64_t line;         /* line of the current row */
+  cdlt_error perr;       /* the producer's error (copied to the caller's when it is the result) */
+  int prc;               /* the producer's result */
+  /* the hand-over: */
+  pthread_mutex_t mu;
+  pthread_cond_t filled, freed;
+  size_t published;      /* slots filled and not yet appended (taken in ring order) */
+  bool done;             /* the producer has finished: prc is set, nothing more is published */
+  atomic_bool stop;      /* the consumer has failed: the producer stops */
 } loader;
 
-static int load_fail(loader *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int load_fail(loader *L, const char *fmt, ...) {
+static int load_fail(cdlt_error *err, const loader *L, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int load_fail(cdlt_error *err, const loader *L, const char *fmt, ...) {
   char msg[768];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
-  return cdlt_error_set(L->err, CDLT_ERR_DESTINATION, "duckdb: cannot load '%s' into '%s': %s", L->path,
+  return cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: cannot load '%s' into '%s': %s", L->path,
                         L->table, msg);
 }
 
-static int appender_fail(loader *L) {
-  duckdb_error_data e = duckdb_appender_error_data(L->app);
+static int appender_fail(cdlt_error *err, const loader *L, duckdb_appender app) {
+  duckdb_error_data e = duckdb_appender_error_data(app);
   const char *m = e ? duckdb_error_data_message(e) : NULL;
-  int rc = load_fail(L, "%s", m && *m ? m : "unknown error");
+  int rc = load_fail(err, L, "%s", m && *m ? m : "unknown error");
   if (e) duckdb_destroy_error_data(&e);
   return rc;
-}
-
-/* (Re)binds the vectors of the chunk after creation or reset. */
-static void bind_vectors(loader *L) {
-  for (size_t c = 0; c < L->ncols; c++) {
-    col_state *cs = &L->cols[c];
-    cs->vec = duckdb_data_chunk_get_vector(L->chunk, c);
-    cs->data = duckdb_vector_get_data(cs->vec);
-    duckdb_vector_ensure_validity_writable(cs->vec);
-    cs->validity = duckdb_vector_get_validity(cs->vec);
-  }
-}
-
-/* Appends the filled rows of the chunk to the appender and empties the chunk. */
-static int push_chunk(loader *L) {
-  if (!L->nrows) return 0;
-  duckdb_data_chunk_set_size(L->chunk, L->nrows);
-  if (duckdb_append_data_chunk(L->app, L->chunk) == DuckDBError) return appender_fail(L);
-  duckdb_data_chunk_reset(L->chunk);
-  L->nrows = 0;
-  bind_vectors(L);
-  return 0;
 }
 
 static const char *json_kind_name(cdlt_json_type t) {
@@ -595,7 +599,7 @@ static const char *json_kind_name(cdlt_json_type t) {
 }
 
 static int bad_value(loader *L, const col_state *cs, const cdlt_json_value *v, const char *want) {
-  return load_fail(L, "line %" PRIu64 ": column '%s': cannot convert %s to %s", L->line, cs->name,
+  return load_fail(&L->perr, L, "line %" PRIu64 ": column '%s': cannot convert %s to %s", L->line, cs->name,
                    json_kind_name(v->type), want);
 }
 
@@ -624,7 +628,7 @@ static bool parse_f64(const char *s, size_t n, double *out) {
   return true;
 }
 
-/* Sets row `r` of column `cs` from v (not NULL). */
+/* Producer: sets row `r` of column `cs` from v (not NULL). */
 static int put_value(loader *L, col_state *cs, idx_t r, const cdlt_json_value *v) {
   switch (cs->kind) {
     case K_BIGINT: {
@@ -632,8 +636,8 @@ static int put_value(loader *L, col_state *cs, idx_t r, const cdlt_json_value *v
       if (v->type == CDLT_JSON_INT) i = v->u.num.i;
       else if (v->type == CDLT_JSON_STRING && parse_i64(v->u.str.ptr, v->u.str.len, &i)) {
       } else if (v->type == CDLT_JSON_BIGINT) {
-        return load_fail(L, "line %" PRIu64 ": column '%s': integer %.*s is out of the BIGINT range", L->line,
-                         cs->name, (int)(v->u.num.len > 64 ? 64 : v->u.num.len), v->u.num.text);
+        return load_fail(&L->perr, L, "line %" PRIu64 ": column '%s': integer %.*s is out of the BIGINT range",
+                         L->line, cs->name, (int)(v->u.num.len > 64 ? 64 : v->u.num.len), v->u.num.text);
       } else return bad_value(L, cs, v, "BIGINT");
       ((int64_t *)cs->data)[r] = i;
       return 0;
@@ -664,7 +668,7 @@ static int put_value(loader *L, col_state *cs, idx_t r, const cdlt_json_value *v
       /* fallthrough */
     case K_JSON:
       cdlt_buf_reset(&L->scratch);
-      if (cdlt_json_write(&L->scratch, v, 0)) return cdlt_error_set(L->err, CDLT_ERR_NOMEM, "out of memory");
+      if (cdlt_json_write(&L->scratch, v, 0)) return cdlt_error_set(&L->perr, CDLT_ERR_NOMEM, "out of memory");
       duckdb_vector_assign_string_element_len(cs->vec, r, L->scratch.data, L->scratch.len);
       return 0;
   }
@@ -686,10 +690,12 @@ static col_state *find_col(loader *L, size_t *hint, const char *key, size_t len)
   return NULL;
 }
 
-static int put_row(loader *L, const cdlt_json_value *item) {
+/* Producer: the next row of slot s from item. */
+static int put_row(loader *L, slot *s, const cdlt_json_value *item) {
   if (item->type != CDLT_JSON_OBJECT)
-    return load_fail(L, "line %" PRIu64 ": expected a JSON object, got %s", L->line, json_kind_name(item->type));
-  idx_t r = L->nrows;
+    return load_fail(&L->perr, L, "line %" PRIu64 ": expected a JSON object, got %s", L->line,
+                     json_kind_name(item->type));
+  idx_t r = s->nrows;
   for (size_t c = 0; c < L->ncols; c++) L->cols[c].seen = false;
   size_t hint = 0;
   int rc = 0;
@@ -702,8 +708,119 @@ static int put_row(loader *L, const cdlt_json_value *item) {
   }
   if (rc) return rc;
   for (size_t c = 0; c < L->ncols; c++) duckdb_validity_set_row_validity(L->cols[c].validity, r, L->cols[c].seen);
-  if (++L->nrows == L->cap) return push_chunk(L);
+  s->nrows++;
   return 0;
+}
+
+/* Producer: waits for slot k to be free (appended by the consumer), empties it and binds the
+ * column vectors to it. false: the consumer has stopped. */
+static bool take_slot(loader *L, size_t k) {
+  pthread_mutex_lock(&L->mu);
+  while (L->published == DUCK_RING && !atomic_load(&L->stop)) pthread_cond_wait(&L->freed, &L->mu);
+  pthread_mutex_unlock(&L->mu);
+  if (atomic_load(&L->stop)) return false;
+  slot *s = &L->ring[k];
+  duckdb_data_chunk_reset(s->chunk);
+  s->nrows = 0;
+  s->flush = false;
+  s->big = 0;
+  for (size_t c = 0; c < L->ncols; c++) {
+    col_state *cs = &L->cols[c];
+    cs->vec = duckdb_data_chunk_get_vector(s->chunk, c);
+    cs->data = duckdb_vector_get_data(cs->vec);
+    duckdb_vector_ensure_validity_writable(cs->vec);
+    cs->validity = duckdb_vector_get_validity(cs->vec);
+  }
+  return true;
+}
+
+/* Producer: hands the filled slot over to the consumer. */
+static void publish(loader *L) {
+  pthread_mutex_lock(&L->mu);
+  L->published++;
+  pthread_cond_signal(&L->filled);
+  pthread_mutex_unlock(&L->mu);
+}
+
+/* Producer: reads every row of the file into the ring's chunks; 0 at the end of the file (or
+ * when the consumer stopped), else the error (in L->perr). A chunk is handed over when full, or
+ * when the appender is to be flushed after it: after >= DUCK_FLUSH_BYTES of input at a full
+ * chunk, or after DUCK_FLUSH_MAX_BYTES at any row. */
+static int produce_rows(loader *L) {
+  uint64_t flushed = 0, consumed_before = 0;
+  size_t k = 0;
+  if (!take_slot(L, k)) return 0;
+  slot *s = &L->ring[k];
+  cdlt_json_value *item;
+  int rc;
+  while ((rc = cdlt_json_reader_next_value(L->rd, &L->doc, &item, &L->perr)) == 1) {
+    if (atomic_load_explicit(&L->stop, memory_order_relaxed)) return 0;
+    cdlt_json_reader_item_position(L->rd, &L->line, NULL, NULL);
+    uint64_t consumed = cdlt_json_reader_bytes_consumed(L->rd);
+    uint64_t size = consumed - consumed_before;
+    if (size > (uint64_t)1 << 20 && size > s->big) s->big = size;   /* a big row: room for its copies */
+    consumed_before = consumed;
+    rc = put_row(L, s, item);
+    cdlt_json_doc_reset(&L->doc);
+    if (rc) return rc;
+    bool full = s->nrows == L->cap;
+    bool flush = consumed - flushed >= DUCK_FLUSH_BYTES && (full || consumed - flushed >= DUCK_FLUSH_MAX_BYTES);
+    if (full || flush) {
+      s->flush = flush;
+      if (flush) flushed = consumed;
+      publish(L);
+      k = (k + 1) % DUCK_RING;
+      if (!take_slot(L, k)) return 0;
+      s = &L->ring[k];
+    }
+  }
+  if (rc < 0 && rc != CDLT_ERR_DESTINATION && rc != CDLT_ERR_NOMEM) return load_fail(&L->perr, L, "%s", L->perr.msg);
+  if (rc) return rc;
+  if (s->nrows) publish(L);
+  return 0;
+}
+
+static void *producer_main(void *arg) {
+  loader *L = arg;
+  int rc = produce_rows(L);
+  pthread_mutex_lock(&L->mu);
+  L->prc = rc;
+  L->done = true;
+  pthread_cond_signal(&L->filled);
+  pthread_mutex_unlock(&L->mu);
+  return NULL;
+}
+
+/* Consumer (the calling thread): appends the published chunks in order, flushing where the
+ * producer marked it, until the producer is done. The producer's error is returned once every
+ * chunk before it is appended (as a one-thread load would); an appender error is returned at
+ * once (the caller stops the producer). */
+static int consume(loader *L, duck *d, duckdb_appender app, long long need, cdlt_error *err) {
+  for (size_t k = 0;; k = (k + 1) % DUCK_RING) {
+    pthread_mutex_lock(&L->mu);
+    while (!L->published && !L->done) pthread_cond_wait(&L->filled, &L->mu);
+    bool have = L->published > 0;
+    int prc = L->prc;
+    pthread_mutex_unlock(&L->mu);
+    if (!have) {
+      if (prc) *err = L->perr;
+      return prc;
+    }
+    slot *s = &L->ring[k];
+    int rc = 0;
+    if (s->big) load_settings(d, need + DUCK_LOAD_MEMORY_PER_ITEM * (long long)s->big);
+    duckdb_data_chunk_set_size(s->chunk, s->nrows);
+    if (duckdb_append_data_chunk(app, s->chunk) == DuckDBError) rc = appender_fail(err, L, app);
+    else if (s->flush) {
+      if (duckdb_appender_flush(app) == DuckDBError) rc = appender_fail(err, L, app);
+      cdlt_duckdb_allocator_purge();   /* what the INSERT freed, before the next batch */
+    }
+    pthread_mutex_lock(&L->mu);
+    L->published--;
+    pthread_cond_signal(&L->freed);
+    pthread_mutex_unlock(&L->mu);
+    if (rc) return rc;
+  }
 }
 
 static int duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table,
@@ -716,15 +833,17 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
   if (table->ncolumns == 0)
     return cdlt_error_set(err, CDLT_ERR_SCHEMA, "duckdb: cannot load '%s': table '%s' has no columns",
                           path, table->name);
-  loader L = {.d = d, .path = path, .table = table->name, .ncols = table->ncolumns, .err = err};
+  loader L = {.path = path, .table = table->name, .ncols = table->ncolumns};
+  atomic_init(&L.stop, false);
   cdlt_buf_init(&L.scratch);
+  cdlt_json_doc_init(&L.doc);
   cdlt_buf sql, sel;
   cdlt_buf_init(&sql);
   cdlt_buf_init(&sel);
   cdlt_input *in = NULL;
-  cdlt_json_reader *rd = NULL;
-  cdlt_json_doc doc;
-  cdlt_json_doc_init(&doc);
+  duckdb_appender app = NULL;
+  bool has_app = false, has_sync = false, has_thread = false;
+  pthread_t thread;
   const char **names = calloc(L.ncols, sizeof *names);
   L.cols = calloc(L.ncols, sizeof *L.cols);
   L.types = calloc(L.ncols, sizeof *L.types);
@@ -760,57 +879,72 @@ static int duck_load_file(cdlt_destination *base, const char *dataset, const cdl
     goto done;
   }
 
-  if ((rc = cdlt_input_open(&in, path, err)) || (rc = cdlt_json_reader_new(&rd, in, &cdlt_json_job_limits, err))) {
-    rc = load_fail(&L, "%s", err->msg);
+  if ((rc = cdlt_input_open(&in, path, err)) || (rc = cdlt_json_reader_new(&L.rd, in, &cdlt_json_job_limits, err))) {
+    rc = load_fail(err, &L, "%s", err->msg);
     goto done;
   }
   long long need = DUCK_LOAD_MEMORY_BASE + DUCK_LOAD_MEMORY_PER_COLUMN * (long long)L.ncols;
   load_settings(d, need);
-  if (duckdb_appender_create_query(d->con, sql.data, L.ncols, L.types, "appended_data", names, &L.app) ==
+  if (duckdb_appender_create_query(d->con, sql.data, L.ncols, L.types, "appended_data", names, &app) ==
       DuckDBError) {
-    L.has_app = true;   /* destroy even a failed appender */
-    rc = appender_fail(&L);
+    has_app = true;   /* destroy even a failed appender */
+    rc = appender_fail(err, &L, app);
     goto done;
   }
-  L.has_app = true;
+  has_app = true;
   L.cap = duckdb_vector_size();
-  if (!(L.chunk = duckdb_create_data_chunk(L.types, L.ncols))) {
-    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; k < DUCK_RING; k++)
+    if (!(L.ring[k].chunk = duckdb_create_data_chunk(L.types, L.ncols))) {
+      rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      goto done;
+    }
+  if (pthread_mutex_init(&L.mu, NULL)) goto nosync;
+  if (pthread_cond_init(&L.filled, NULL)) {
+    pthread_mutex_destroy(&L.mu);
+    goto nosync;
+  }
+  if (pthread_cond_init(&L.freed, NULL)) {
+    pthread_cond_destroy(&L.filled);
+    pthread_mutex_destroy(&L.mu);
+    goto nosync;
+  }
+  has_sync = true;
+  int trc = pthread_create(&thread, NULL, producer_main, &L);
+  if (trc) {
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "duckdb: cannot load '%s' into '%s': cannot start a thread: %s", path,
+                        table->name, strerror(trc));
     goto done;
   }
-  bind_vectors(&L);
-  uint64_t flushed = 0, consumed_before = 0;
-  cdlt_json_value *item;
-  while (!rc && (rc = cdlt_json_reader_next_value(rd, &doc, &item, err)) == 1) {
-    cdlt_json_reader_item_position(rd, &L.line, NULL, NULL);
-    uint64_t consumed = cdlt_json_reader_bytes_consumed(rd);
-    if (consumed - consumed_before > (uint64_t)1 << 20)   /* a big row: room for its copies */
-      load_settings(d, need + DUCK_LOAD_MEMORY_PER_ITEM * (long long)(consumed - consumed_before));
-    consumed_before = consumed;
-    rc = put_row(&L, item);
-    cdlt_json_doc_reset(&doc);
-    /* L.nrows == 0: put_row has just appended a full chunk */
-    if (!rc && consumed - flushed >= DUCK_FLUSH_BYTES && (L.nrows == 0 || consumed - flushed >= DUCK_FLUSH_MAX_BYTES)) {
-      flushed = consumed;
-      if (!(rc = push_chunk(&L)) && duckdb_appender_flush(L.app) == DuckDBError) rc = appender_fail(&L);
-      cdlt_duckdb_allocator_purge();   /* what the INSERT freed, before the next batch */
-    }
-  }
-  if (rc < 0 && rc != CDLT_ERR_DESTINATION && rc != CDLT_ERR_NOMEM) rc = load_fail(&L, "%s", err->msg);
-  if (rc) goto done;
-  if ((rc = push_chunk(&L))) goto done;
-  if (duckdb_appender_close(L.app) == DuckDBError) rc = appender_fail(&L);
+  has_thread = true;
+  rc = consume(&L, d, app, need, err);
+  goto done;
+nosync:
+  rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
 done:
-  if (L.chunk) duckdb_destroy_data_chunk(&L.chunk);
-  if (L.has_app) duckdb_appender_destroy(&L.app);
+  if (has_thread) {   /* the producer ends at once when stopped; it never outlives the load */
+    atomic_store(&L.stop, true);
+    pthread_mutex_lock(&L.mu);
+    pthread_cond_signal(&L.freed);
+    pthread_mutex_unlock(&L.mu);
+    pthread_join(thread, NULL);
+  }
+  if (!rc && has_app && duckdb_appender_close(app) == DuckDBError) rc = appender_fail(err, &L, app);
+  if (has_sync) {
+    pthread_cond_destroy(&L.freed);
+    pthread_cond_destroy(&L.filled);
+    pthread_mutex_destroy(&L.mu);
+  }
+  for (size_t k = 0; k < DUCK_RING; k++)
+    if (L.ring[k].chunk) duckdb_destroy_data_chunk(&L.ring[k].chunk);
+  if (has_app) duckdb_appender_destroy(&app);
   load_settings(d, 0);
   cdlt_duckdb_allocator_purge();
   if (L.types)
     for (size_t i = 0; i < L.ncols; i++)
       if (L.types[i]) duckdb_destroy_logical_type(&L.types[i]);
-  cdlt_json_reader_free(rd);
+  cdlt_json_reader_free(L.rd);
   cdlt_input_close(in);
-  cdlt_json_doc_release(&doc);
+  cdlt_json_doc_release(&L.doc);
   free(names);
   free(L.cols);
   free(L.types);
