@@ -49,6 +49,7 @@ typedef struct duck {
   char *path;
   bool has_db, has_con;
   bool auto_limit;         /* no memory_limit configured: load_file sets one from the table width */
+  char default_limit[64];  /* DuckDB's own memory_limit at open (text), set back after a bulk load */
   long long load_limit;    /* the memory limit (bytes) set for the running bulk load, 0 = none */
   bool auto_threads;       /* no threads configured: bulk loads run on DUCK_LOAD_THREADS */
   bool load_threads;       /* ... and that setting is on */
@@ -199,6 +200,17 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
   if (!rc) {
     rc = run(d, set.data, "connection settings", err);
     if (rc) cdlt_error_wrap(err, "cannot open duckdb database '%s'", path);
+  }
+  if (!rc && d->auto_limit) {
+    /* RESET memory_limit resets the setting's text but not the buffer pool's limit (DuckDB
+     * 1.4.4): the limit in effect before a load is remembered and SET back after it */
+    duckdb_result res;
+    if (duckdb_query(d->con, "SELECT current_setting('memory_limit')", &res) != DuckDBError) {
+      char *v = duckdb_row_count(&res) == 1 ? duckdb_value_varchar(&res, 0, 0) : NULL;
+      if (v) snprintf(d->default_limit, sizeof d->default_limit, "%s", v);
+      duckdb_free(v);
+    }
+    duckdb_destroy_result(&res);
   }
   cdlt_buf_release(&set);
   if (rc) duck_close(base);
@@ -438,7 +450,12 @@ static void load_settings(duck *d, long long need) {
   duckdb_result res;
   if (!need) {
     if (d->auto_limit && d->load_limit) {
-      if (duckdb_query(d->con, "RESET memory_limit", &res) != DuckDBError) d->load_limit = 0;
+      char sql[128];
+      if (d->default_limit[0] && !strchr(d->default_limit, '\''))
+        snprintf(sql, sizeof sql, "SET memory_limit='%s'", d->default_limit);
+      else
+        snprintf(sql, sizeof sql, "RESET memory_limit");
+      if (duckdb_query(d->con, sql, &res) != DuckDBError) d->load_limit = 0;
       duckdb_destroy_result(&res);
     }
     if (d->auto_threads && d->load_threads) {
