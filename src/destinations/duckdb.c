@@ -439,8 +439,13 @@ static int duck_begin(cdlt_destination *base, cdlt_error *err) {
 static int duck_commit(cdlt_destination *base, cdlt_error *err) {
   return run((duck *)base, "COMMIT", "commit", err);
 }
+static void load_settings(duck *d, long long need);
 static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
-  return run((duck *)base, "ROLLBACK", "rollback", err);
+  int rc = run((duck *)base, "ROLLBACK", "rollback", err);
+  /* a load that failed inside the transaction could not set its limits back (the transaction was
+   * aborted): do it now */
+  if (!rc) load_settings((duck *)base, 0);
+  return rc;
 }
 
 /* Settings of a bulk load that are not configured: raises the memory limit of the running bulk

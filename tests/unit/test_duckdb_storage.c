@@ -214,6 +214,24 @@ static void test_settings(void) {
               "limit after a load: '%s', before: '%s'", after, before);
     CHECK_OK(dst->vtab->commit(dst, err), err);
     CHECK_EQ_STR(q1("SELECT count(*) FROM ds.rows"), "200");
+    /* a load that fails inside its transaction: after the rollback DuckDB's limits are back too */
+    char bad[4200];
+    snprintf(bad, sizeof bad, "%s/bad.jsonl", check_tmpdir());
+    FILE *bf = fopen(bad, "wb");
+    CHECK(bf != NULL);
+    if (bf) {
+      /* a missing id: DuckDB's NOT NULL error aborts the transaction */
+      fputs("{\"id\":1,\"t\":\"a\",\"ts\":\"2024-01-01T00:00:00+00:00\"}\n{\"t\":\"no id\"}\n", bf);
+      fclose(bf);
+    }
+    CHECK_OK(dst->vtab->begin(dst, err), err);
+    CHECK(dst->vtab->load_file(dst, "ds", &table, bad, CDLT_FORMAT_JSONL, err) != 0);
+    CHECK_OK(dst->vtab->rollback(dst, err), err);
+    after = q1("SELECT current_setting('memory_limit') || ' ' || current_setting('threads')");
+    aunit = strchr(after, ' ');
+    CHECK_MSG(bunit && aunit && strtol(before, NULL, 10) == strtol(after, NULL, 10) && !strcmp(bunit, aunit),
+              "limit after a failed load and rollback: '%s', before: '%s'", after, before);
+    CHECK_EQ_STR(q1("SELECT count(*) FROM ds.rows"), "200");
     free(before);
     cdlt_rows_free(&rows);
     cdlt_destination_close(dst);
