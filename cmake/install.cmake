@@ -1,7 +1,7 @@
 # install.cmake — libcdlt.so (the static library linked whole), `cmake --install` rules, the
 # pkg-config file cdlt.pc and the CMake package (find_package(cdlt) -> cdlt::cdlt).
 # libduckdb.so is installed next to libcdlt.so, which finds it through RUNPATH $ORIGIN; the other
-# dependencies (libpq, sqlite3, zlib, libcrypto) are system libraries; libduckdb is loaded on first use. See
+# dependencies (sqlite3, zlib, libcrypto) are system libraries; libduckdb and libpq are loaded on first use. See
 # docs/internals/C_API.md.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)

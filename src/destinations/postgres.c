@@ -19,6 +19,7 @@
 #include "destinations/destination.h"
 #include "destinations/postgres_binary.h"
 #include "destinations/postgres_credentials.h"
+#include "destinations/pq_lazy.h"
 #include "json/json.h"
 #include "json/json_reader.h"
 #include "load/sql_gen.h"
@@ -117,7 +118,8 @@ static void pg_close(cdlt_destination *base) {
 
 static int pg_open(cdlt_destination *base, const cdlt_destination_config *cfg, cdlt_error *err) {
   pg *d = (pg *)base;
-  int rc = cdlt_pg_credentials_resolve(cfg->credentials, &d->cred, err);
+  int rc = cdlt_pq_available(err);   /* libpq is loaded on first use (pq_lazy.c) */
+  if (!rc) rc = cdlt_pg_credentials_resolve(cfg->credentials, &d->cred, err);
   if (rc) {
     pg_close(base);
     return rc;

@@ -1,0 +1,42 @@
+/* test_lazy_libraries.c — libduckdb and libpq are loaded only when a run needs them
+ * (src/destinations/duckdb_lazy.c, pq_lazy.c): `cdlt --version` and a run into SQLite load
+ * neither, a run into DuckDB loads libduckdb but not libpq. Checked with the dynamic loader's own
+ * trace (LD_DEBUG=libs lists every library it opens). */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "e2e.h"
+
+/* the loader trace of a cdlt command: did it look for or open a library named `lib`? (the trace
+ * has "find library=<name>" for linked libraries and "file=<path>" for each one it opens) */
+static bool opened(const char *trace, const char *lib) { return strstr(trace, lib) != NULL; }
+
+int main(void) {
+  env e;
+  env_new(&e);
+  char *out = NULL;
+
+  CHECK_EQ_INT(cdlt_env(&e, "LD_DEBUG=libs", &out, "--version"), 0);
+  CHECK_MSG(contains(out, "library=libc.so.6"), "no loader trace: %s", out);   /* the trace works */
+  CHECK_MSG(!opened(out, "libpq.so") && !opened(out, "libduckdb.so"), "--version loaded: %s", out);
+  free(out);
+
+  const char *f = write_file(&e, "t.jsonl", "{\"id\": 1}\n{\"id\": 2}\n");
+  char lite[4200];
+  snprintf(lite, sizeof lite, "%s/t.sqlite", e.dir);
+  CHECK_EQ_INT(cdlt_env(&e, "LD_DEBUG=libs", &out, "run '%s' --pipeline lite --destination sqlite --credentials '%s'", f, lite), 0);
+  CHECK_MSG(contains(out, "1 load package(s) were loaded") && !opened(out, "libpq.so") && !opened(out, "libduckdb.so"),
+            "sqlite run: %s", out);
+  free(out);
+
+  CHECK_EQ_INT(cdlt_env(&e, "LD_DEBUG=libs", &out, "run '%s' --pipeline duck --credentials '%s'", f, e.db), 0);
+  CHECK_MSG(contains(out, "1 load package(s) were loaded") && opened(out, "libduckdb.so") && !opened(out, "libpq.so"),
+            "duckdb run: %s", out);
+  free(out);
+  CHECK_Q(e.db, "SELECT sum(id) FROM duck_dataset.t", "3");
+
+  return check_finish();
+}
