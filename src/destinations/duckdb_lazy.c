@@ -21,6 +21,8 @@
 
 #include "duckdb.h"
 
+#include "util/dynlib.h"
+
 #ifndef CDLT_DUCKDB_DEFAULT_PATH
 #define CDLT_DUCKDB_DEFAULT_PATH "libduckdb.so"
 #endif
@@ -46,14 +48,7 @@ static const char *beside_us(void) {
 static void load(void) {
   const char *env = getenv("CDLT_DUCKDB_LIBRARY");
   const char *tries[] = {env, beside_us(), "libduckdb.so", CDLT_DUCKDB_DEFAULT_PATH};
-  for (size_t k = 0; k < sizeof tries / sizeof *tries && !lib; k++) {
-    if (!tries[k] || !tries[k][0]) continue;
-    lib = dlopen(tries[k], RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char *e = dlerror();
-      snprintf(load_error, sizeof load_error, "%s", e ? e : "unknown error");
-    }
-  }
+  lib = cdlt_dynlib_open_first(tries, sizeof tries / sizeof *tries, load_error, sizeof load_error);
 }
 
 int cdlt_duckdb_available(cdlt_error *err) {

@@ -18,20 +18,15 @@
 
 #include <libpq-fe.h>
 
+#include "util/dynlib.h"
+
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static void *lib;
 static char load_error[512];
 
 static void load(void) {
   const char *tries[] = {getenv("CDLT_LIBPQ_LIBRARY"), "libpq.so.5", "libpq.so"};
-  for (size_t k = 0; k < sizeof tries / sizeof *tries && !lib; k++) {
-    if (!tries[k] || !tries[k][0]) continue;
-    lib = dlopen(tries[k], RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char *e = dlerror();
-      snprintf(load_error, sizeof load_error, "%s", e ? e : "unknown error");
-    }
-  }
+  lib = cdlt_dynlib_open_first(tries, sizeof tries / sizeof *tries, load_error, sizeof load_error);
 }
 
 int cdlt_pq_available(cdlt_error *err) {
