@@ -415,6 +415,50 @@ static bool has_pending(cdlt_pipeline *p) {
   return pending;
 }
 
+/* What a run does once it holds the lock (rc: the result so far): recover interrupted packages;
+ * finish pending packages — or else extract (the caller's extract function, a step of the trace)
+ * and normalize and load the new package; export the schema; build the load info; write the trace
+ * and unlock (cdlt_run_end). Returns the run's result, recorded in p->err. */
+typedef int (*extract_fn)(cdlt_pipeline *p, void *ctx, char load_id[32], cdlt_error *err);
+
+static int run_stages(cdlt_pipeline *p, cdlt_run_guard *guard, int rc, extract_fn extract, void *ctx, double started,
+                      cdlt_load_info **info) {
+  cdlt_run_stats stats = {0};
+  cdlt_package_recovery rec;
+  if (!rc) rc = cdlt_package_recover(&p->wd, &rec, &p->err);
+  bool pending_only = false;
+  if (!rc && has_pending(p)) {
+    pending_only = true;
+    rc = finish_packages(p, &stats, &p->err);
+  } else if (!rc) {
+    char load_id[32];
+    step_began(&stats, CDLT_STEP_EXTRACT);
+    rc = extract(p, ctx, load_id, &p->err);
+    step_ended(&stats, CDLT_STEP_EXTRACT);
+    if (!rc) rc = finish_packages(p, &stats, &p->err);
+  }
+  if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
+  if (info && (!rc || stats.failed_load_id)) {   /* load failures get a load info too */
+    *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
+    if (!*info && !rc) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
+  }
+  cdlt_run_end(p, guard, &stats, rc, info ? *info : NULL);
+  cdlt_run_stats_release(&stats);
+  return rc ? fail(p, rc) : 0;
+}
+
+/* the extract step of cdlt_pipeline_run_files */
+typedef struct files_extract {
+  const char *const *paths;
+  size_t npaths;
+  const cdlt_resource_options *resource;
+} files_extract;
+
+static int extract_files(cdlt_pipeline *p, void *ctx, char load_id[32], cdlt_error *err) {
+  files_extract *fx = ctx;
+  return cdlt_extract_files(p, fx->paths, fx->npaths, fx->resource, load_id, err);
+}
+
 int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t npaths,
                             const cdlt_resource_options *resource, cdlt_load_info **info) {
   if (info) *info = NULL;
@@ -429,32 +473,12 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
     cdlt_resource_hints_release(&hints);
   }
   double started = now_seconds();
-  cdlt_run_stats stats = {0};
   /* lock + sync with the destination; released with the trace in cdlt_run_end (run_hooks.c) */
   cdlt_run_guard guard;
   int rc = cdlt_run_begin(p, resource, &guard, &p->err);
   if (rc) return fail(p, rc);
-  cdlt_package_recovery rec;
-  rc = cdlt_package_recover(&p->wd, &rec, &p->err);
-  bool pending_only = false;
-  if (!rc && has_pending(p)) {
-    pending_only = true;
-    rc = finish_packages(p, &stats, &p->err);
-  } else if (!rc) {
-    char load_id[32];
-    step_began(&stats, CDLT_STEP_EXTRACT);
-    rc = cdlt_extract_files(p, paths, npaths, resource, load_id, &p->err);
-    step_ended(&stats, CDLT_STEP_EXTRACT);
-    if (!rc) rc = finish_packages(p, &stats, &p->err);
-  }
-  if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
-  if (info && (!rc || stats.failed_load_id)) {   /* load failures get a load info too */
-    *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
-    if (!*info && !rc) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
-  }
-  cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
-  cdlt_run_stats_release(&stats);
-  return rc ? fail(p, rc) : 0;
+  files_extract fx = {paths, npaths, resource};
+  return run_stages(p, &guard, 0, extract_files, &fx, started, info);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -477,6 +501,11 @@ static int refresh_more(cdlt_pipeline *p, const cdlt_extract_plan *plan, cdlt_er
   return rc;
 }
 
+/* the extract step of cdlt_pipeline_run */
+static int extract_plan(cdlt_pipeline *p, void *ctx, char load_id[32], cdlt_error *err) {
+  return cdlt_extract_run(p, ctx, load_id, err);
+}
+
 int cdlt_pipeline_run(cdlt_pipeline *p, cdlt_source *src, cdlt_load_info **info) {
   if (info) *info = NULL;
   if (!p) return CDLT_ERR_USAGE;
@@ -485,33 +514,12 @@ int cdlt_pipeline_run(cdlt_pipeline *p, cdlt_source *src, cdlt_load_info **info)
   int rc = cdlt_source_plan_build(src, &sp, &p->err);
   if (rc) return fail(p, rc);
   double started = now_seconds();
-  cdlt_run_stats stats = {0};
   cdlt_run_guard guard;
   rc = cdlt_run_begin(p, &sp.plan.resources[0].opts, &guard, &p->err);
   if (rc) { cdlt_source_plan_release(&sp); return fail(p, rc); }
-  rc = refresh_more(p, &sp.plan, &p->err);
-  cdlt_package_recovery rec;
-  if (!rc) rc = cdlt_package_recover(&p->wd, &rec, &p->err);
-  bool pending_only = false;
-  if (!rc && has_pending(p)) {
-    pending_only = true;
-    rc = finish_packages(p, &stats, &p->err);
-  } else if (!rc) {
-    char load_id[32];
-    step_began(&stats, CDLT_STEP_EXTRACT);
-    rc = cdlt_extract_run(p, &sp.plan, load_id, &p->err);
-    step_ended(&stats, CDLT_STEP_EXTRACT);
-    if (!rc) rc = finish_packages(p, &stats, &p->err);
-  }
-  if (!rc) rc = cdlt_pipeline_export_schema(p, &p->err);
-  if (info && (!rc || stats.failed_load_id)) {   /* load failures get a load info too */
-    *info = cdlt_load_info_build(p, &stats, now_seconds() - started, pending_only);
-    if (!*info && !rc) rc = cdlt_error_set(&p->err, CDLT_ERR_NOMEM, "out of memory");
-  }
-  cdlt_run_end(p, &guard, &stats, rc, info ? *info : NULL);
-  cdlt_run_stats_release(&stats);
+  rc = run_stages(p, &guard, refresh_more(p, &sp.plan, &p->err), extract_plan, &sp.plan, started, info);
   cdlt_source_plan_release(&sp);
-  return rc ? fail(p, rc) : 0;
+  return rc;
 }
 
 int cdlt_pipeline_extract(cdlt_pipeline *p, cdlt_source *src, char **load_id_out) {
