@@ -17,6 +17,7 @@
 #include "package/package.h"
 #include "pipeline/pipeline_internal.h"
 #include "schema/naming.h"
+#include "state/package_state.h"
 #include "state/state.h"
 #include "util/hash.h"
 #include "util/isotime.h"
@@ -111,44 +112,6 @@ static int add_state_table(cdlt_schema *s, cdlt_error *err) {
       if (!cdlt_schema_merge_column(s, st, cols->u.obj.members[k].value)) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
   cdlt_json_doc_release(&tmp);
-  return rc;
-}
-
-/* load_package_state.json (§5.4) with the state row */
-static int write_package_state(const cdlt_package *pkg, const char *load_id, const cdlt_json_value *state_row,
-                               cdlt_error *err) {
-  cdlt_json_doc d;
-  cdlt_json_doc_init(&d);
-  cdlt_json_value *ps = cdlt_json_object(&d);
-  cdlt_buf created;
-  cdlt_buf_init(&created);
-  cdlt_pua_datetime(&created, cdlt_load_id_to_us(load_id));
-  cdlt_json_object_set(&d, ps, "_state_version", cdlt_json_int(&d, 1));
-  cdlt_json_object_set(&d, ps, "_state_engine_version", cdlt_json_int(&d, 1));
-  cdlt_json_object_set(&d, ps, "created_at", cdlt_json_string(&d, created.data, created.len));
-  if (state_row) cdlt_json_object_set(&d, ps, "pipeline_state", cdlt_json_copy(&d, state_row));
-  /* hash over everything but the version keys (§5.4) */
-  cdlt_buf b;
-  cdlt_buf_init(&b);
-  int rc = cdlt_json_write(&b, ps, CDLT_JSON_WRITE_SORT_KEYS);
-  char hash[45];
-  uint8_t digest[32];
-  cdlt_sha3_256(b.data, b.len, digest);
-  cdlt_base64_encode(digest, 32, hash, true);
-  /* _version_hash goes after created_at, as dlt writes it */
-  cdlt_json_value *ordered = cdlt_json_object(&d);
-  for (size_t k = 0; k < ps->u.obj.len; k++) {
-    cdlt_json_member *m = &ps->u.obj.members[k];
-    cdlt_json_object_add(&d, ordered, m->key, m->key_len, m->value);
-    if (!strcmp(m->key, "created_at")) cdlt_json_object_set(&d, ordered, "_version_hash", cdlt_json_cstr(&d, hash));
-  }
-  cdlt_buf_reset(&b);
-  if (!rc) rc = cdlt_json_write(&b, ordered, 0);
-  if (!rc) rc = cdlt_package_write_file(pkg, CDLT_PACKAGE_STATE_FILE, b.data, b.len, err);
-  else rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  cdlt_buf_release(&b);
-  cdlt_buf_release(&created);
-  cdlt_json_doc_release(&d);
   return rc;
 }
 
@@ -575,7 +538,7 @@ int cdlt_extract_run(cdlt_pipeline *p, const cdlt_extract_plan *plan, char load_
     }
     if (rc) goto done;
   }
-  if ((rc = write_package_state(&pkg, load_id, row, err))) goto done;
+  if ((rc = cdlt_package_state_write(&pkg, load_id, row, err))) goto done;
 
   /* the schema: live file first, then the package copy; then commit the package */
   rc = cdlt_schema_save_file(schema, schema_path, err);

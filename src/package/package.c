@@ -135,6 +135,18 @@ int cdlt_package_list(const cdlt_workdir *wd, cdlt_package_stage stage, cdlt_fs_
   return CDLT_OK;
 }
 
+bool cdlt_package_any_pending(const cdlt_workdir *wd) {
+  cdlt_fs_names a, b;
+  cdlt_fs_names_init(&a);
+  cdlt_fs_names_init(&b);
+  cdlt_package_list(wd, CDLT_STAGE_EXTRACTED, &a, NULL);
+  cdlt_package_list(wd, CDLT_STAGE_NORMALIZED, &b, NULL);
+  bool pending = a.len + b.len > 0;
+  cdlt_fs_names_release(&a);
+  cdlt_fs_names_release(&b);
+  return pending;
+}
+
 int cdlt_package_delete(cdlt_package *pkg, cdlt_error *err) {
   const char *target = pkg->temp_dir ? pkg->temp_dir : pkg->path;
   int rc = target ? cdlt_fs_rm_rf(target, err) : CDLT_OK;

@@ -83,6 +83,10 @@ int cdlt_package_open(const cdlt_workdir *wd, cdlt_package_stage stage, const ch
  * initialised (cdlt_fs_names_init); names are appended, then the whole list is sorted. */
 int cdlt_package_list(const cdlt_workdir *wd, cdlt_package_stage stage, cdlt_fs_names *out,
                       cdlt_error *err);
+
+/* True when the working dir holds an extracted or normalized package not yet loaded (a run then
+ * finishes those first, §5.7). Listing errors count as none. */
+bool cdlt_package_any_pending(const cdlt_workdir *wd);
 /* true when a package of that stage exists. */
 bool cdlt_package_exists(const cdlt_workdir *wd, cdlt_package_stage stage, const char *load_id);
 /* Removes the package folder (and for EXTRACTING its temp parent); pkg stays open but is gone on disk. */

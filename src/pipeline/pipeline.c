@@ -403,18 +403,6 @@ static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *
   return rc;
 }
 
-static bool has_pending(cdlt_pipeline *p) {
-  cdlt_fs_names a, b;
-  cdlt_fs_names_init(&a);
-  cdlt_fs_names_init(&b);
-  cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &a, NULL);
-  cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &b, NULL);
-  bool pending = a.len + b.len > 0;
-  cdlt_fs_names_release(&a);
-  cdlt_fs_names_release(&b);
-  return pending;
-}
-
 /* What a run does once it holds the lock (rc: the result so far): recover interrupted packages;
  * finish pending packages — or else extract (the caller's extract function, a step of the trace)
  * and normalize and load the new package; export the schema; build the load info; write the trace
@@ -427,7 +415,7 @@ static int run_stages(cdlt_pipeline *p, cdlt_run_guard *guard, int rc, extract_f
   cdlt_package_recovery rec;
   if (!rc) rc = cdlt_package_recover(&p->wd, &rec, &p->err);
   bool pending_only = false;
-  if (!rc && has_pending(p)) {
+  if (!rc && cdlt_package_any_pending(&p->wd)) {
     pending_only = true;
     rc = finish_packages(p, &stats, &p->err);
   } else if (!rc) {
@@ -488,7 +476,7 @@ int cdlt_pipeline_run_files(cdlt_pipeline *p, const char *const *paths, size_t n
 /* the refresh mode for the resources after the first (cdlt_run_begin handles the first) */
 static int refresh_more(cdlt_pipeline *p, const cdlt_extract_plan *plan, cdlt_error *err) {
   int rc = 0;
-  for (size_t k = 1; !rc && p->refresh && k < plan->nresources && !has_pending(p); k++) {
+  for (size_t k = 1; !rc && p->refresh && k < plan->nresources && !cdlt_package_any_pending(&p->wd); k++) {
     const cdlt_naming *conv = cdlt_naming_find(p->naming ? p->naming : "snake_case");
     cdlt_naming_ctx nctx = cdlt_naming_ctx_make(conv ? conv : cdlt_naming_default(), 0);
     const char *name = plan->resources[k].opts.table_name;

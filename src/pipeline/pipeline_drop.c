@@ -15,6 +15,7 @@
 #include "pipeline/pipeline_drop.h"
 #include "pipeline/pipeline_internal.h"
 #include "schema/schema.h"
+#include "state/package_state.h"
 #include "state/state.h"
 #include "util/fs.h"
 #include "util/hash.h"
@@ -281,39 +282,8 @@ static int write_state_package(cdlt_pipeline *p, cdlt_state *st, const cdlt_sche
     free(name);
     free(path);
   }
-  if (!rc) {
-    /* load_package_state.json: the state row rides along (§5.4) */
-    cdlt_json_doc d;
-    cdlt_json_doc_init(&d);
-    cdlt_json_value *ps = cdlt_json_object(&d);
-    cdlt_buf created;
-    cdlt_buf_init(&created);
-    cdlt_pua_datetime(&created, cdlt_load_id_to_us(load_id));
-    cdlt_json_object_set(&d, ps, "_state_version", cdlt_json_int(&d, 1));
-    cdlt_json_object_set(&d, ps, "_state_engine_version", cdlt_json_int(&d, 1));
-    cdlt_json_object_set(&d, ps, "created_at", cdlt_json_string(&d, created.data, created.len));
-    cdlt_json_object_set(&d, ps, "pipeline_state", cdlt_json_copy(&d, row));
-    cdlt_buf_reset(&b);
-    cdlt_json_value *hashed = cdlt_json_object(&d);
-    cdlt_json_object_set(&d, hashed, "created_at", cdlt_json_string(&d, created.data, created.len));
-    cdlt_json_object_set(&d, hashed, "pipeline_state", cdlt_json_copy(&d, row));
-    cdlt_json_write(&b, hashed, CDLT_JSON_WRITE_SORT_KEYS);
-    uint8_t digest[32];
-    char hash[45];
-    cdlt_sha3_256(b.data, b.len, digest);
-    cdlt_base64_encode(digest, 32, hash, true);
-    cdlt_json_value *ordered = cdlt_json_object(&d);
-    for (size_t k = 0; k < ps->u.obj.len; k++) {
-      cdlt_json_member *m = &ps->u.obj.members[k];
-      cdlt_json_object_add(&d, ordered, m->key, m->key_len, m->value);
-      if (!strcmp(m->key, "created_at")) cdlt_json_object_set(&d, ordered, "_version_hash", cdlt_json_cstr(&d, hash));
-    }
-    cdlt_buf_reset(&b);
-    if (cdlt_json_write(&b, ordered, 0)) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    if (!rc) rc = cdlt_package_write_file(&pkg, CDLT_PACKAGE_STATE_FILE, b.data, b.len, err);
-    cdlt_buf_release(&created);
-    cdlt_json_doc_release(&d);
-  }
+  /* load_package_state.json: the state row rides along (§5.4) */
+  if (!rc) rc = cdlt_package_state_write(&pkg, load_id, row, err);
   if (!rc) {
     cdlt_buf_reset(&b);
     rc = cdlt_schema_write(s, &b, 0);

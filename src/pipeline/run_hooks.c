@@ -12,21 +12,9 @@
 #include "pipeline/trace.h"
 #include "util/isotime.h"
 
-static bool has_pending(cdlt_pipeline *p) {
-  cdlt_fs_names a, b;
-  cdlt_fs_names_init(&a);
-  cdlt_fs_names_init(&b);
-  cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &a, NULL);
-  cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &b, NULL);
-  bool pending = a.len + b.len > 0;
-  cdlt_fs_names_release(&a);
-  cdlt_fs_names_release(&b);
-  return pending;
-}
-
 /* the resource's table name as the schema has it */
 static int refresh(cdlt_pipeline *p, const cdlt_resource_options *resource, cdlt_error *err) {
-  if (!p->refresh || !resource || !resource->table_name || has_pending(p)) return 0;
+  if (!p->refresh || !resource || !resource->table_name || cdlt_package_any_pending(&p->wd)) return 0;
   const cdlt_naming *conv = cdlt_naming_find(p->naming ? p->naming : "snake_case");
   cdlt_naming_ctx nctx = cdlt_naming_ctx_make(conv ? conv : cdlt_naming_default(), 0);
   cdlt_buf t;

@@ -170,12 +170,7 @@ int main(void) {
     CHECK_MSG(0, "cannot start the test PostgreSQL server: %s", why);
     return check_finish();
   }
-  char conninfo[512];
-  snprintf(conninfo, sizeof conninfo,
-           "host=127.0.0.1 port=%d dbname=" PG_SERVER_DATABASE " user=" PG_SERVER_USER " password='" PG_SERVER_PASSWORD "'",
-           pg_server_port(srv));
-  db = PQconnectdb(conninfo);
-  CHECK_MSG(PQstatus(db) == CONNECTION_OK, "test connection: %s", PQerrorMessage(db));
+  db = pg_test_connect(srv);
   PQclear(PQexec(db, "SET TimeZone TO 'UTC'"));
 
   test_golden_p4();

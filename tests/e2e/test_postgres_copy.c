@@ -258,12 +258,7 @@ int main(void) {
     CHECK_MSG(0, "cannot start the test PostgreSQL server: %s", why);
     return check_finish();
   }
-  char conninfo[512];
-  snprintf(conninfo, sizeof conninfo, "host=127.0.0.1 port=%d dbname=" PG_SERVER_DATABASE " user=" PG_SERVER_USER
-           " password=%s", pg_server_port(srv), "'" PG_SERVER_PASSWORD "'");
-  db = PQconnectdb(conninfo);
-  CHECK_MSG(PQstatus(db) == CONNECTION_OK, "test connection: %s", PQerrorMessage(db));
-  PQclear(PQexec(db, "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO'"));
+  db = pg_test_connect(srv);
 
   test_binary_equals_text();
   test_fallback_to_text();

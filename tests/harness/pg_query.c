@@ -27,3 +27,14 @@ char *pg_query(PGconn *conn, const char *sql) {
   PQclear(r);
   return res;
 }
+
+PGconn *pg_test_connect(const pg_server *s) {
+  char conninfo[512];
+  snprintf(conninfo, sizeof conninfo,
+           "host=127.0.0.1 port=%d dbname=" PG_SERVER_DATABASE " user=" PG_SERVER_USER " password='" PG_SERVER_PASSWORD "'",
+           pg_server_port(s));
+  PGconn *db = PQconnectdb(conninfo);
+  CHECK_MSG(PQstatus(db) == CONNECTION_OK, "test connection: %s", PQerrorMessage(db));
+  PQclear(PQexec(db, "SET TimeZone TO 'UTC'; SET DateStyle TO 'ISO'"));
+  return db;
+}

@@ -1,10 +1,14 @@
 /* test_package.c — working dir resolution and layout, load package transitions per stage, job file
- * names, the pending-transition protocol and crash recovery from every intermediate state. */
+ * names, the pending-transition protocol and crash recovery from every intermediate state, and
+ * load_package_state.json against dlt's golden file. */
+#define _GNU_SOURCE
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "package/package.h"
+#include "state/package_state.h"
 
 static cdlt_error err_storage;
 static cdlt_error *const E = &err_storage;
@@ -537,6 +541,43 @@ static void test_recovery(const char *pipelines_dir) {
   cdlt_workdir_close(&wd);
 }
 
+/* load_package_state.json is dlt's, byte for byte: the golden users_merge_postgres package's file
+ * (without load_metrics, which the loader adds) from its load id and pipeline_state row */
+static void test_package_state_golden(const char *pipelines_dir) {
+  char *gpath = cdlt_path_join(check_shared_dir(), "spec/golden/users_merge_postgres/package__load_package_state.json");
+  cdlt_buf golden;
+  cdlt_buf_init(&golden);
+  CHECK_OK(cdlt_fs_read_file(gpath, &golden, E), E);
+  free(gpath);
+  const char *cut = golden.data ? strstr(golden.data, ",\"load_metrics\"") : NULL;
+  CHECK(cut != NULL);
+  if (!cut) { cdlt_buf_release(&golden); return; }
+  char *want = NULL;
+  CHECK(asprintf(&want, "%.*s}", (int)(cut - golden.data), golden.data) > 0);
+  cdlt_json_doc doc;
+  cdlt_json_doc_init(&doc);
+  cdlt_json_value *root = NULL;
+  CHECK_OK(cdlt_json_parse(&doc, golden.data, golden.len, "golden", &root, E), E);
+  const cdlt_json_value *row = cdlt_json_get(root, "pipeline_state");
+  cdlt_workdir wd;
+  CHECK_OK(cdlt_workdir_open(&wd, pipelines_dir, "pstate", E), E);
+  cdlt_package pkg;
+  memset(&pkg, 0, sizeof pkg);
+  CHECK_OK(cdlt_package_extract_begin(&wd, "1795273074.4003608", &pkg, E), E);
+  CHECK_OK(cdlt_package_state_write(&pkg, "1795273074.4003608", row, E), E);
+  cdlt_buf got;
+  cdlt_buf_init(&got);
+  CHECK_OK(cdlt_package_read_file(&pkg, CDLT_PACKAGE_STATE_FILE, &got, E), E);
+  CHECK_EQ_STR(got.data, want);
+  cdlt_package_extract_abort(&pkg, E);
+  cdlt_package_close(&pkg);
+  cdlt_workdir_close(&wd);
+  cdlt_buf_release(&got);
+  cdlt_json_doc_release(&doc);
+  cdlt_buf_release(&golden);
+  free(want);
+}
+
 int main(void) {
   test_job_names();
   test_pipelines_dir();
@@ -545,6 +586,7 @@ int main(void) {
   test_lifecycle(pipelines);
   test_listing(pipelines);
   test_recovery(pipelines);
+  test_package_state_golden(pipelines);
   free(pipelines);
   return check_finish();
 }
