@@ -1,12 +1,13 @@
 /* load_only.c — bench/profiling helper (never part of the library): runs only the DuckDB
  * destination's bulk load of already-normalized job files, as the load stage does (one
  * transaction: CREATE SCHEMA, CREATE TABLE, load_file per job, COMMIT, close = checkpoint).
- * Usage: load_only DB_FILE SCHEMA_JSON TABLE=JOB_FILE... ; prints seconds per step to stderr.
+ * Usage: load_only DB_FILE SCHEMA_JSON TABLE=JOB_FILE... (a table may be named again); prints seconds per step to stderr.
  * LOAD_ONLY_SQL: SQL run right after open (settings to try). LOAD_ONLY_MEM=1: after each step, RSS
  * (anon / file-backed), DuckDB's duckdb_memory() and — with LOAD_ONLY_DUCKDB_LIB=<libduckdb.so>
  * — its jemalloc's stats; LOAD_ONLY_MEM=2 also copies /proc/self/smaps to /tmp/load_only.smaps.
  * LOAD_ONLY_DECAY=<ms> (with LOAD_ONLY_DUCKDB_LIB): jemalloc page decay of every arena. */
 #include <dlfcn.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include <stdio.h>
@@ -37,7 +38,9 @@ static void mem_report(const cdlt_destination_vtab *vt, cdlt_destination *d, con
     else if (!strncmp(line, "RssAnon:", 8)) anon = atol(line + 8);
     else if (!strncmp(line, "RssFile:", 8)) file = atol(line + 8);
   if (f) fclose(f);
-  fprintf(stderr, "[%s] rss %ld KB (anon %ld, file %ld);", when, rss, anon, file);
+  struct mallinfo2 mi = mallinfo2();   /* glibc's heap: in use / free (not DuckDB's jemalloc) */
+  fprintf(stderr, "[%s] rss %ld KB (anon %ld, file %ld); malloc used %zu KB free %zu KB;", when, rss, anon, file,
+          mi.uordblks / 1024, mi.fordblks / 1024);
   cdlt_rows r;
   cdlt_error err = {0};
   if (vt->query(d, "SELECT tag, memory_usage_bytes // 1024 FROM duckdb_memory() WHERE memory_usage_bytes > 0", &r, &err) == 0) {
@@ -121,9 +124,11 @@ int main(int argc, char **argv) {
     }
     cdlt_table_def def;
     if (cdlt_schema_table_def(schema, t, &def)) return 1;
+    bool created = false;   /* a table named again (TABLE=JOB_FILE repeated) is created once */
+    for (int j = 3; j < i; j++) created |= !strcmp(argv[j], argv[i]);
     cdlt_buf sql;
     cdlt_buf_init(&sql);
-    if (cdlt_sql_create_table(&sql, vt->dialect, "bench", &def, &err) || vt->execute(d, sql.data, &err))
+    if (!created && (cdlt_sql_create_table(&sql, vt->dialect, "bench", &def, &err) || vt->execute(d, sql.data, &err)))
       return fail(&err);
     cdlt_buf_release(&sql);
     double a = now();

@@ -38,8 +38,52 @@ static int run(duck *d, const char *sql, const char *what, cdlt_error *err) {
   return 0;
 }
 
+/* forgets the per-table row counts of the transaction that ended */
+static void appended_reset(duck *d) {
+  for (size_t k = 0; k < d->nappended; k++) free(d->appended[k].table);
+  free(d->appended);
+  d->appended = NULL;
+  d->nappended = 0;
+}
+
+static duck_appended *appended_find(const duck *d, const char *dataset, const char *table) {
+  size_t dl = strlen(dataset);
+  for (size_t k = 0; k < d->nappended; k++) {
+    const char *t = d->appended[k].table;
+    if (!strncmp(t, dataset, dl) && t[dl] == '\x1f' && !strcmp(t + dl + 1, table)) return &d->appended[k];
+  }
+  return NULL;
+}
+
+uint64_t cdlt_duck_appended(const duck *d, const char *dataset, const char *table) {
+  const duck_appended *a = d->in_transaction ? appended_find(d, dataset, table) : NULL;
+  return a ? a->rows : 0;
+}
+
+int cdlt_duck_appended_add(duck *d, const char *dataset, const char *table, uint64_t rows) {
+  if (!d->in_transaction) return 0;
+  duck_appended *a = appended_find(d, dataset, table);
+  if (a) {
+    a->rows += rows;
+    return 0;
+  }
+  duck_appended *grown = realloc(d->appended, (d->nappended + 1) * sizeof *grown);
+  if (!grown) return CDLT_ERR_NOMEM;
+  d->appended = grown;
+  size_t dl = strlen(dataset), tl = strlen(table);
+  char *name = malloc(dl + tl + 2);
+  if (!name) return CDLT_ERR_NOMEM;
+  memcpy(name, dataset, dl);
+  name[dl] = '\x1f';
+  memcpy(name + dl + 1, table, tl + 1);
+  d->appended[d->nappended++] = (duck_appended){name, rows};
+  return 0;
+}
+
 static void duck_close(cdlt_destination *base) {
   duck *d = (duck *)base;
+  appended_reset(d);
+  d->in_transaction = false;
   if (d->has_con) duckdb_disconnect(&d->con);
   if (d->has_db) duckdb_close(&d->db);
   d->has_con = d->has_db = false;
@@ -401,12 +445,21 @@ done:
 }
 
 static int duck_begin(cdlt_destination *base, cdlt_error *err) {
-  return run((duck *)base, "BEGIN TRANSACTION", "begin transaction", err);
+  duck *d = (duck *)base;
+  int rc = run(d, "BEGIN TRANSACTION", "begin transaction", err);
+  appended_reset(d);
+  d->in_transaction = !rc;
+  return rc;
 }
 static int duck_commit(cdlt_destination *base, cdlt_error *err) {
-  return run((duck *)base, "COMMIT", "commit", err);
+  duck *d = (duck *)base;
+  appended_reset(d);   /* committed or not, the transaction is over */
+  d->in_transaction = false;
+  return run(d, "COMMIT", "commit", err);
 }
 static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
+  appended_reset((duck *)base);
+  ((duck *)base)->in_transaction = false;
   int rc = run((duck *)base, "ROLLBACK", "rollback", err);
   /* a load that failed inside the transaction could not set its limits back (the transaction was
    * aborted): do it now */

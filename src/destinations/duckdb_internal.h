@@ -6,6 +6,7 @@
 
 #include <duckdb.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "destinations/destination.h"
 
@@ -24,6 +25,12 @@
  * 90 MB with 2 threads) */
 #define DUCK_LOAD_THREADS "1"
 
+/* Rows load_file appended to one table in the open transaction (see cdlt_duck_appended). */
+typedef struct duck_appended {
+  char *table;      /* "<dataset>\x1f<table>" */
+  uint64_t rows;
+} duck_appended;
+
 typedef struct duck {
   cdlt_destination base;
   duckdb_database db;
@@ -35,7 +42,19 @@ typedef struct duck {
   long long load_limit;    /* the memory limit (bytes) set for the running bulk load, 0 = none */
   bool auto_threads;       /* no threads configured: bulk loads run on DUCK_LOAD_THREADS */
   bool load_threads;       /* ... and that setting is on */
+  bool in_transaction;     /* begin was called, commit/rollback not yet */
+  duck_appended *appended; /* per table, the rows bulk-loaded in the open transaction */
+  size_t nappended;
 } duck;
+
+/* The rows bulk-loaded into dataset.table since the open transaction began (0 outside one), and
+ * adding to them (duckdb.c). DuckDB keeps per-row version info (8 bytes a row, until the commit)
+ * for every 2048-row vector that a transaction fills in more than one append; a second job file of
+ * the same table would otherwise start in the middle of a vector and every vector of it would pay
+ * that: ~6 MB per million rows, memory growing with the input (docs/internals/PERF_DUCKDB.md). */
+uint64_t cdlt_duck_appended(const duck *d, const char *dataset, const char *table);
+/* Returns 0, or CDLT_ERR_NOMEM (then the next load of the table is only unaligned: no error). */
+int cdlt_duck_appended_add(duck *d, const char *dataset, const char *table, uint64_t rows);
 
 /* Settings of a bulk load that are not configured (duckdb.c): raises the memory limit of the
  * running bulk load to `need` bytes (when higher) and runs DuckDB on one thread

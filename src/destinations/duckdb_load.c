@@ -36,7 +36,10 @@
  * whole number of 2048-row chunks, or DUCK_FLUSH_MAX_BYTES (huge rows). Flushing in the middle of a
  * 2048-row vector makes DuckDB keep per-row version info (16 bytes a row, until the commit) for
  * that vector of the transaction's rows: flushing every 4 MiB at any row held 15.6 MB per million
- * rows of the flat set — memory growing with the input. */
+ * rows of the flat set — memory growing with the input. For the same reason a job file of a table
+ * that already got rows in this transaction (a second job of the table) starts with a chunk that
+ * only fills the table's last vector, flushed alone, so that its later chunks start on vector
+ * boundaries too. */
 #define DUCK_FLUSH_BYTES ((uint64_t)4 << 20)
 #define DUCK_FLUSH_MAX_BYTES ((uint64_t)64 << 20)
 
@@ -112,6 +115,9 @@ typedef struct loader {
   size_t ncols;
   duckdb_logical_type *types;
   idx_t cap;             /* chunk capacity */
+  idx_t first_cap;       /* rows of the first chunk, flushed alone: up to the table's next vector
+                          * boundary in this transaction (cdlt_duck_appended), else cap */
+  uint64_t rows;         /* rows read (the producer's; read after the join) */
   slot ring[DUCK_RING];
   /* the producer's: */
   col_state *cols;       /* bound to the vectors of the slot being filled */
@@ -326,8 +332,10 @@ static int produce_rows(loader *L) {
     rc = put_row(L, s, item);
     cdlt_json_doc_reset(&L->doc);
     if (rc) return rc;
-    bool full = s->nrows == L->cap;
-    bool flush = consumed - flushed >= DUCK_FLUSH_BYTES && (full || consumed - flushed >= DUCK_FLUSH_MAX_BYTES);
+    bool first = L->rows++ < L->first_cap;   /* this row is in the first chunk */
+    bool full = s->nrows == (first ? L->first_cap : L->cap);
+    bool flush = (first && full && L->first_cap < L->cap) ||
+                 (consumed - flushed >= DUCK_FLUSH_BYTES && (full || consumed - flushed >= DUCK_FLUSH_MAX_BYTES));
     if (full || flush) {
       s->flush = flush;
       if (flush) flushed = consumed;
@@ -456,6 +464,7 @@ int cdlt_duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_
   }
   has_app = true;
   L.cap = duckdb_vector_size();
+  L.first_cap = L.cap - cdlt_duck_appended(d, dataset, table->name) % L.cap;
   for (size_t k = 0; k < DUCK_RING; k++)
     if (!(L.ring[k].chunk = duckdb_create_data_chunk(L.types, L.ncols))) {
       rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
@@ -492,6 +501,7 @@ done:
     pthread_join(thread, NULL);
   }
   if (!rc && has_app && duckdb_appender_close(app) == DuckDBError) rc = appender_fail(err, &L, app);
+  if (!rc) cdlt_duck_appended_add(d, dataset, table->name, L.rows);   /* no memory: only unaligned */
   if (has_sync) {
     pthread_cond_destroy(&L.freed);
     pthread_cond_destroy(&L.filled);
