@@ -2,6 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "check.h"
 #include "cdlt/cdlt.h"
 #include "schema/naming.h"
@@ -163,6 +166,32 @@ static void test_random(void) {
   CHECK(zeros < 100);
 }
 
+/* A forked child does not repeat its parent's next ids (the per-thread pool is refilled after a
+ * fork): without the refill the child's next id would be the parent's next id. */
+static void test_random_row_id_after_fork(void) {
+  char first[15];
+  CHECK_OK(cdlt_random_row_id(first), (cdlt_error *)NULL);   /* the pool is filled */
+  int fds[2];
+  CHECK(pipe(fds) == 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    char ids[3][15];
+    for (int k = 0; k < 3; k++)
+      if (cdlt_random_row_id(ids[k])) _exit(1);
+    _exit(write(fds[1], ids, sizeof ids) == (ssize_t)sizeof ids ? 0 : 1);
+  }
+  close(fds[1]);
+  char child[3][15], parent[3][15];
+  CHECK(read(fds[0], child, sizeof child) == (ssize_t)sizeof child);
+  close(fds[0]);
+  int status = 0;
+  CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  for (int k = 0; k < 3; k++) CHECK_OK(cdlt_random_row_id(parent[k]), (cdlt_error *)NULL);
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) CHECK_MSG(strcmp(child[a], parent[b]) != 0, "child and parent both drew %s", child[a]);
+}
+
 static void test_zlib(void) {
   /* byte-exact with Python zlib.compress(data, 9) */
   const char *s = "{\"_state_version\":1,\"hello\":\"world world world world\"}";
@@ -235,6 +264,7 @@ int main(void) {
   test_digest128_with_ctx();
   test_base64();
   test_random();
+  test_random_row_id_after_fork();
   test_zlib();
   test_tags();
   return check_finish();
