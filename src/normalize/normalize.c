@@ -37,7 +37,14 @@ struct cdlt_normalizer {
   size_t last_counted_idx;
   /* direct-mapped memo of cdlt_table_column(t, name), checked by name; emptied whenever the
    * normalizer adds or completes a column or table (schema_gen) */
-  struct column_memo { const cdlt_table *t; cdlt_column *c; uint64_t gen; } column_memo[COLUMN_MEMO_SIZE];
+  struct column_memo {
+    const cdlt_table *t;
+    const char *name;      /* the name looked up (field names are interned: the same pointer each row) */
+    cdlt_column *c;
+    uint64_t gen;
+    uint8_t key_len;       /* the name as a JSON key, `"name":`, when it fits key[], else 0 */
+    char key[55];
+  } column_memo[COLUMN_MEMO_SIZE];
   uint64_t schema_gen;
   /* the columns / data_type contract modes of a table, by table (the same schema_gen rule) */
   struct contract_memo { const cdlt_table *t; uint64_t gen; int columns, data_type; } contract_memo[CONTRACT_MEMO_SIZE];
@@ -243,16 +250,28 @@ static int count_row(cdlt_normalizer *n, const char *table) {
   return cdlt_strmap_put(&n->stats_by_name, table, len, (void *)(uintptr_t)n->nstats) ? CDLT_ERR_NOMEM : 0;
 }
 
-/* cdlt_table_column through the memo: rows repeat the same (table, column) pairs */
-static cdlt_column *table_column(cdlt_normalizer *n, const cdlt_table *t, const char *name, size_t len) {
+/* cdlt_table_column through the memo: rows repeat the same (table, column) pairs. The memo also
+ * holds the name encoded as a JSON key for emit_value. */
+static struct column_memo *column_lookup(cdlt_normalizer *n, const cdlt_table *t, const char *name, size_t len) {
   uintptr_t h = ((uintptr_t)t * 0x9E3779B97F4A7C15ULL) ^ ((uintptr_t)name * 0xC2B2AE3D27D4EB4FULL) ^ len;
   struct column_memo *m = &n->column_memo[(h >> 20) & (COLUMN_MEMO_SIZE - 1)];
-  if (m->t == t && m->gen == n->schema_gen && m->c && !strcmp(m->c->name, name)) return m->c;
-  cdlt_column *c = cdlt_table_column(t, name, len);
+  if (m->t == t && m->gen == n->schema_gen && m->c && (m->name == name || !strcmp(m->c->name, name))) {
+    m->name = name;
+    return m;
+  }
   m->t = t;
-  m->c = c;
+  m->name = name;
+  m->c = cdlt_table_column(t, name, len);
   m->gen = n->schema_gen;
-  return c;
+  m->key_len = 0;
+  cdlt_buf b;
+  cdlt_buf_init(&b);
+  if (!cdlt_json_write_string(&b, name, len) && !cdlt_buf_putc(&b, ':') && b.len <= sizeof m->key) {
+    memcpy(m->key, b.data, b.len);
+    m->key_len = (uint8_t)b.len;
+  }
+  cdlt_buf_release(&b);
+  return m;
 }
 
 /* cheap hash of a raw key for the key memo: its length and first and last bytes */
@@ -430,7 +449,11 @@ static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_valu
 static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const cdlt_json_value *v, cdlt_error *err) {
   cdlt_schema *s = n->schema;
   size_t nlen = strlen(name);
-  cdlt_column *c = table_column(n, t, name, nlen);
+  struct column_memo *memo = column_lookup(n, t, name, nlen);
+  cdlt_column *c = memo->c;
+  char key[sizeof memo->key];   /* copied: adding a column below may reuse the memo slot */
+  size_t key_len = memo->key_len;
+  memcpy(key, memo->key, key_len);
   if (cdlt_value_is_null(v)) {
     if (c && c->type != CDLT_TYPE_NONE && !c->nullable)
       return cdlt_error_set(err, CDLT_ERR_SCHEMA,
@@ -459,7 +482,9 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
   }
   size_t mark = n->line.len;
   if (n->line.len > 1 && cdlt_buf_putc(&n->line, ',')) return CDLT_ERR_NOMEM;
-  if (cdlt_json_write_string(&n->line, name, nlen) || cdlt_buf_putc(&n->line, ':')) return CDLT_ERR_NOMEM;
+  if (key_len ? cdlt_buf_append(&n->line, key, key_len)
+              : cdlt_json_write_string(&n->line, name, nlen) || cdlt_buf_putc(&n->line, ':'))
+    return CDLT_ERR_NOMEM;
   if (cdlt_coerce_write(c->type, v, &n->line)) return 0;
   if (v->type == CDLT_JSON_BIGINT && c->type == CDLT_TYPE_BIGINT)
     return cdlt_error_set(err, CDLT_ERR_SCHEMA,
