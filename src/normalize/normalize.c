@@ -280,8 +280,20 @@ static size_t key_memo_slot(const char *key, size_t len) {
   if (len >= 8) {
     memcpy(&a, key, 8);
     memcpy(&b, key + len - 8, 8);
-  } else {   /* bytes, not a partial memcpy: that stalls on the store-to-load forward */
-    for (size_t k = 0; k < len; k++) a |= (uint64_t)(unsigned char)key[k] << (8 * k);
+  } else if (len >= 4) {   /* two overlapping loads, as for >= 8 */
+    uint32_t x, y;
+    memcpy(&x, key, 4);
+    memcpy(&y, key + len - 4, 4);
+    a = x;
+    b = y;
+  } else if (len >= 2) {
+    uint16_t x, y;
+    memcpy(&x, key, 2);
+    memcpy(&y, key + len - 2, 2);
+    a = x;
+    b = y;
+  } else if (len == 1) {
+    a = (unsigned char)key[0];
   }
   uint64_t h = (a * 0x9E3779B97F4A7C15ULL) ^ (b * 0xC2B2AE3D27D4EB4FULL) ^ (len * 0x165667B19E3779F9ULL);
   return (size_t)(h >> 40) & (KEY_MEMO_SIZE - 1);
