@@ -28,15 +28,23 @@ int cdlt_job_writer_open(cdlt_job_writer *w, const cdlt_package *pkg, const char
   return 0;
 }
 
+/* writes buf out; every CDLT_FS_WRITEBACK_BYTES the kernel starts writing it to disk */
+static int write_buf(cdlt_job_writer *w, cdlt_error *err) {
+  if (w->buf.len && fwrite(w->buf.data, 1, w->buf.len, w->f) != w->buf.len)
+    return cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
+  w->written += w->buf.len;
+  cdlt_buf_reset(&w->buf);
+  if (w->written - w->wb_from >= CDLT_FS_WRITEBACK_BYTES && fflush(w->f) == 0)
+    cdlt_fs_writeback(fileno(w->f), &w->wb_from, w->written);
+  return 0;
+}
+
 static int writer_flush(cdlt_job_writer *w, cdlt_error *err) {
   if (w->in_line) {
     if (cdlt_buf_append(&w->buf, "]\n", 2)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     w->in_line = 0;
   }
-  if (w->buf.len && fwrite(w->buf.data, 1, w->buf.len, w->f) != w->buf.len)
-    return cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
-  cdlt_buf_reset(&w->buf);
-  return 0;
+  return write_buf(w, err);
 }
 
 /* the item whose compact text is known (cdlt_job_writer_set_verbatim), per thread */
@@ -59,9 +67,7 @@ int cdlt_job_writer_item(cdlt_job_writer *w, const cdlt_json_value *item, cdlt_e
   w->items++;
   if (++w->in_line == ITEMS_PER_LINE || w->buf.len > (1u << 20)) {
     if (w->in_line == ITEMS_PER_LINE) return writer_flush(w, err);
-    if (fwrite(w->buf.data, 1, w->buf.len, w->f) != w->buf.len)
-      return cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
-    cdlt_buf_reset(&w->buf);
+    return write_buf(w, err);
   }
   return 0;
 }

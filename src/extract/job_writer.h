@@ -20,6 +20,8 @@ typedef struct cdlt_job_writer {
   char *path;        /* the job file, malloc'd */
   size_t in_line;    /* items on the current line */
   uint64_t items;    /* items written in total */
+  uint64_t written;  /* bytes handed to f */
+  uint64_t wb_from;  /* writeback started up to here (cdlt_fs_writeback) */
   cdlt_buf buf;
 } cdlt_job_writer;
 

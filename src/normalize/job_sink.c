@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "util/faultpoint.h"
+#include "util/fs.h"
 
 void cdlt_job_sink_init(cdlt_job_sink *s, const cdlt_package *pkg, const char *file_id) {
   memset(s, 0, sizeof *s);
@@ -46,6 +47,9 @@ static int write_row(void *ctx, cdlt_table *table, const char *row, size_t len, 
   if (!w) return err && err->code ? err->code : CDLT_ERR_NOMEM;
   if (fwrite(row, 1, len, w->f) != len || fputc('\n', w->f) == EOF)
     return cdlt_error_errno(err, errno, "cannot write job file '%s'", w->path);
+  w->written += len + 1;
+  if (w->written - w->wb_from >= CDLT_FS_WRITEBACK_BYTES && fflush(w->f) == 0)   /* the fsync finds less to do */
+    cdlt_fs_writeback(fileno(w->f), &w->wb_from, w->written);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #ifndef CDLT_NORMALIZE_JOB_SINK_H
 #define CDLT_NORMALIZE_JOB_SINK_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "normalize/normalize.h"
@@ -19,6 +20,8 @@
 typedef struct cdlt_job_sink_file {
   FILE *f;
   char *path;
+  uint64_t written;   /* bytes handed to f */
+  uint64_t wb_from;   /* writeback started up to here (cdlt_fs_writeback) */
 } cdlt_job_sink_file;
 
 typedef struct cdlt_job_sink {

@@ -1,4 +1,5 @@
 /* fs.c — POSIX file-system helpers (see fs.h). */
+#define _GNU_SOURCE   /* sync_file_range */
 #include "util/fs.h"
 #include "util/faultpoint.h"
 
@@ -454,4 +455,14 @@ int cdlt_fs_copy_file(const char *from, const char *to, mode_t mode, cdlt_error 
   }
   close(in);
   return finish_temp(out, tmp, to, "copy to", err);
+}
+
+void cdlt_fs_writeback(int fd, uint64_t *from, uint64_t to) {
+  if (to < *from + CDLT_FS_WRITEBACK_BYTES) return;
+#ifdef SYNC_FILE_RANGE_WRITE
+  sync_file_range(fd, (off_t)*from, (off_t)(to - *from), SYNC_FILE_RANGE_WRITE);
+#else
+  (void)fd;
+#endif
+  *from = to;
 }

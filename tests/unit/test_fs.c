@@ -218,5 +218,36 @@ int main(void) {
   char *all[] = {root, deep, afile, under_file, adir, target, tdir, empty, missing_dir_target, missing,
                  ldir, lf, r1, r2, d1, d2, c2, big, big2, keep, keepf, victim, vsub, vf, link, link2, toplink};
   for (size_t i = 0; i < sizeof all / sizeof *all; i++) free(all[i]);
+  /* writeback is started once CDLT_FS_WRITEBACK_BYTES accumulated, and the file stays intact */
+  {
+    char *wp = cdlt_path_join(check_tmpdir(), "writeback.bin");
+    FILE *f = fopen(wp, "wb");
+    CHECK(f != NULL);
+    if (f) {
+      static char block[1 << 20];
+      uint64_t from = 0, written = 0;
+      for (int k = 0; k < 20; k++) {
+        memset(block, 'a' + k, sizeof block);
+        CHECK(fwrite(block, 1, sizeof block, f) == sizeof block);
+        written += sizeof block;
+        CHECK(fflush(f) == 0);
+        uint64_t before = from;
+        cdlt_fs_writeback(fileno(f), &from, written);
+        CHECK_EQ_INT(from, written - before >= CDLT_FS_WRITEBACK_BYTES ? written : before);
+      }
+      CHECK_EQ_INT(from, 16u << 20);   /* after 8 and 16 MiB */
+      CHECK(fsync(fileno(f)) == 0);
+      fclose(f);
+      cdlt_buf content;
+      cdlt_buf_init(&content);
+      CHECK_OK(cdlt_fs_read_file(wp, &content, E), E);
+      CHECK_EQ_INT(content.len, 20u << 20);
+      for (int k = 0; k < 20 && content.len == (20u << 20); k++)
+        CHECK(content.data[(size_t)k << 20] == (char)('a' + k) && content.data[((size_t)(k + 1) << 20) - 1] == (char)('a' + k));
+      cdlt_buf_release(&content);
+    }
+    free(wp);
+  }
+
   return check_finish();
 }
