@@ -47,7 +47,18 @@ struct cdlt_normalizer {
   } column_memo[COLUMN_MEMO_SIZE];
   uint64_t schema_gen;
   /* the columns / data_type contract modes of a table, by table (the same schema_gen rule) */
-  struct contract_memo { const cdlt_table *t; uint64_t gen; int columns, data_type; } contract_memo[CONTRACT_MEMO_SIZE];
+  /* per table, what normalize_row reads from the schema document for every row */
+  struct contract_memo {
+    const cdlt_table *t;
+    uint64_t gen;
+    int columns, data_type;   /* contract modes */
+    bool evolve_once;         /* x-normalizer: evolve-columns-once */
+    bool propagate_root_id;   /* root tables: _dlt_id propagated as _dlt_root_id (§3.5) */
+    bool seen_data;           /* x-normalizer: seen-data is set */
+  } contract_memo[CONTRACT_MEMO_SIZE];
+  const cdlt_table *nesting_root;   /* table_max_nesting(nesting_root) = nesting, at schema_gen */
+  uint64_t nesting_gen;
+  int nesting;
   /* direct-mapped memo of join_parts by the parts' (interned) pointers */
   struct join_memo { size_t count; const char *parts[JOIN_MEMO_PARTS]; const char *joined; } join_memo[JOIN_MEMO_SIZE];
   /* direct-mapped memo of norm_key for data keys: the raw key (owned by key_cache) and its result */
@@ -751,25 +762,26 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
     if (!row_id) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
 
-  /* root key propagation (§3.5): normalizers.json.config.propagation */
-  if (is_root) {
-    cdlt_json_value *prop = cdlt_json_get(cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config"), "propagation");
-    cdlt_json_value *tp = cdlt_json_get(cdlt_json_get(prop, "tables"), table_name);
-    cdlt_json_value *rp = cdlt_json_get(prop, "root");
-    bool propagate = (tp && cdlt_json_get(tp, "_dlt_id")) || (rp && cdlt_json_get(rp, "_dlt_id")) ||
-                     cdlt_json_get_bool(cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config"), "root_key_propagation", false);
-    root_id = propagate ? row_id : NULL;
-  }
-
-  /* the contract for this row's columns: a new table may create its columns once (§10) */
-  n->rc.table_new = table_new || cdlt_json_get_bool(cdlt_json_get(t->json, "x-normalizer"), "evolve-columns-once", false);
   struct contract_memo *cm = &n->contract_memo[((uintptr_t)t >> 4) & (CONTRACT_MEMO_SIZE - 1)];
   if (cm->t != t || cm->gen != n->schema_gen) {
     cm->t = t;
     cm->gen = n->schema_gen;
     cm->columns = contract_mode_for(s, t, NULL, "columns");
     cm->data_type = contract_mode_for(s, t, NULL, "data_type");
+    cm->evolve_once = cdlt_json_get_bool(cdlt_json_get(t->json, "x-normalizer"), "evolve-columns-once", false);
+    /* root key propagation (§3.5): normalizers.json.config.propagation */
+    cdlt_json_value *config = cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config");
+    cdlt_json_value *prop = cdlt_json_get(config, "propagation");
+    cdlt_json_value *tp = cdlt_json_get(cdlt_json_get(prop, "tables"), table_name);
+    cdlt_json_value *rp = cdlt_json_get(prop, "root");
+    cm->propagate_root_id = (tp && cdlt_json_get(tp, "_dlt_id")) || (rp && cdlt_json_get(rp, "_dlt_id")) ||
+                            cdlt_json_get_bool(config, "root_key_propagation", false);
+    cm->seen_data = cdlt_table_seen_data(t);
   }
+  if (is_root) root_id = cm->propagate_root_id ? row_id : NULL;
+
+  /* the contract for this row's columns: a new table may create its columns once (§10) */
+  n->rc.table_new = table_new || cm->evolve_once;
   n->rc.columns = cm->columns;
   n->rc.data_type = cm->data_type;
   n->rc.drop = false;
@@ -806,7 +818,10 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
     return 0;
   }
 
-  if (!cdlt_table_seen_data(t) && cdlt_table_mark_seen_data(s, t)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!cm->seen_data) {
+    if (!cdlt_table_seen_data(t) && cdlt_table_mark_seen_data(s, t)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    cm->seen_data = true;
+  }
   if ((rc = n->sink.write_row(n->sink.ctx, t, n->line.data, n->line.len, err))) return rc;
   if (count_row(n, t->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
 
@@ -842,5 +857,10 @@ int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_
     interned = copy;
   }
   const char *parts[1] = {interned};
-  return normalize_row(n, item, parts, 1, NULL, table_max_nesting(n, root), NULL, 0, NULL, err);
+  if (!root || root != n->nesting_root || n->nesting_gen != n->schema_gen) {   /* the schema's setting, per table */
+    n->nesting = table_max_nesting(n, root);
+    n->nesting_root = root;
+    n->nesting_gen = n->schema_gen;
+  }
+  return normalize_row(n, item, parts, 1, NULL, n->nesting, NULL, 0, NULL, err);
 }
