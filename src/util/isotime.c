@@ -491,7 +491,69 @@ static bool pendulum_common(const char *s, int n, cdlt_iso_parsed *o) {
   return true;
 }
 
+/* The common shape of timestamps written by programs, "YYYY-MM-DDTHH:MM:SS[.f{1,9}][Z|±HH:MM]",
+ * parsed directly: for it the first match of pendulum's ISO 8601 pattern (tried longest first) is
+ * exactly these fields, so validating them as pendulum_iso8601 does gives its result. 1: parsed;
+ * -1: not this shape, 0: not a valid datetime (then the general matcher decides).
+ * tests/unit/test_isotime.c compares it with the general matcher. */
+static int fast_iso_datetime(const char *s, size_t n, cdlt_iso_parsed *o) {
+  if (n < 19 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return -1;
+  static const unsigned char digit_at[19] = {1, 1, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1};
+  for (int i = 0; i < 19; i++)
+    if (digit_at[i] && !isdig(s[i])) return -1;
+  size_t p = 19;
+  int us = 0;
+  if (p < n && s[p] == '.') {
+    size_t d = 0;
+    while (p + 1 + d < n && d < 10 && isdig(s[p + 1 + d])) d++;
+    if (d == 0 || d > 9) return -1;
+    for (size_t i = 0; i < 6; i++) us = us * 10 + (i < d ? s[p + 1 + i] - '0' : 0);
+    p += 1 + d;
+  }
+  bool has_off = false;
+  int32_t off = 0;
+  if (p < n && s[p] == 'Z') {
+    has_off = true;
+    p++;
+  } else if (p < n && (s[p] == '+' || s[p] == '-')) {
+    if (p + 6 != n || !isdig(s[p + 1]) || !isdig(s[p + 2]) || s[p + 3] != ':' || !isdig(s[p + 4]) || !isdig(s[p + 5]))
+      return -1;
+    has_off = true;
+    off = (((s[p + 1] - '0') * 10 + (s[p + 2] - '0')) * 60 + (s[p + 4] - '0') * 10 + (s[p + 5] - '0')) * 60;
+    if (s[p] == '-') off = -off;
+    p += 6;
+  }
+  if (p != n) return -1;
+  int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+  int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
+  int hour = (s[11] - '0') * 10 + (s[12] - '0'), minute = (s[14] - '0') * 10 + (s[15] - '0');
+  int second = (s[17] - '0') * 10 + (s[18] - '0');
+  if (off <= -86400 || off >= 86400) return 0;
+  if (!valid_time(hour, minute, second, us) || !valid_date(year, month, day)) return 0;
+  o->kind = CDLT_ISO_DATETIME;
+  o->year = year;
+  o->month = month;
+  o->day = day;
+  o->hour = hour;
+  o->minute = minute;
+  o->second = second;
+  o->microsecond = us;
+  o->has_offset = has_off;
+  o->offset_s = off;
+  return 1;
+}
+
 cdlt_iso_kind cdlt_parse_iso_like(const char *s, size_t len, cdlt_iso_parsed *out) {
+  cdlt_iso_parsed tmp;
+  cdlt_iso_parsed *o = out ? out : &tmp;
+  memset(o, 0, sizeof *o);
+  if (len <= MAXLEN) {
+    if (fast_iso_datetime(s, len, o) == 1) return o->kind;
+  }
+  return cdlt_parse_iso_like_general(s, len, out);
+}
+
+cdlt_iso_kind cdlt_parse_iso_like_general(const char *s, size_t len, cdlt_iso_parsed *out) {
   cdlt_iso_parsed tmp;
   cdlt_iso_parsed *o = out ? out : &tmp;
   memset(o, 0, sizeof *o);

@@ -60,6 +60,8 @@ int64_t cdlt_floormod(int64_t a, int64_t b);
 /* --- parsing --- */
 /* dlt's parse_iso_like_datetime(s). Returns out->kind (CDLT_ISO_NONE on any failure). */
 cdlt_iso_kind cdlt_parse_iso_like(const char *s, size_t len, cdlt_iso_parsed *out);
+/* The same without the fast path for "YYYY-MM-DDTHH:MM:SS[.f][Z|±HH:MM]" (the tests compare both). */
+cdlt_iso_kind cdlt_parse_iso_like_general(const char *s, size_t len, cdlt_iso_parsed *out);
 
 /* dlt detection `iso_timestamp`: non-empty string parsing to a *datetime*. On true fills out
  * (may be NULL). Rejects most non-candidates after a few byte checks. */

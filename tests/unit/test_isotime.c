@@ -1,6 +1,8 @@
 /* test_isotime.c — ISO parsing/detection, formatting, coercions, load ids. */
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -506,7 +508,49 @@ static void test_format_against_gmtime(void) {
   CHECK_EQ_INT(bad, 0);
 }
 
+/* a pseudo-random index below n (64-bit LCG, fixed seed: the same draws every run) */
+static size_t draw(uint64_t *x, size_t n) {
+  *x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+  return (size_t)((*x >> 33) % n);
+}
+
+/* The fast path for "YYYY-MM-DDTHH:MM:SS[.f][Z|±HH:MM]" gives what the general matcher (pendulum's
+ * patterns) gives, on the shape, its invalid values and near misses: 300,000 combinations drawn
+ * with a fixed seed from each part's candidates. */
+static void test_fast_path_matches_general(void) {
+  static const char *const years[] = {"0000", "0001", "1969", "1970", "2000", "2023", "2024", "2100", "9999"};
+  static const char *const months[] = {"00", "01", "02", "09", "12", "13"};
+  static const char *const days[] = {"00", "01", "28", "29", "30", "31", "32"};
+  static const char *const seps[] = {"T", "T", "T", " ", "t"};
+  static const char *const hours[] = {"00", "09", "23", "24"};
+  static const char *const minutes[] = {"00", "30", "59", "60"};
+  static const char *const seconds[] = {"00", "02", "59", "60"};
+  static const char *const fracs[] = {"", "", ".1", ".163327", ".1234567", ".123456789", ".1234567891", ",5", ".", ".12a"};
+  static const char *const tzs[] = {"", "Z", "+00:00", "-05:30", "+23:59", "+24:00", "-24:00", "+0530", "+05", "+05:3", "z", "+05:30:00"};
+  uint64_t x = 0x9E3779B97F4A7C15ULL;
+  int fast_shape = 0, disagreements = 0;
+#define PICK(a) a[draw(&x, sizeof a / sizeof *a)]
+  for (int k = 0; k < 300000; k++) {
+    const char *y = PICK(years), *mo = PICK(months), *d = PICK(days), *sep = PICK(seps), *h = PICK(hours);
+    const char *mi = PICK(minutes), *sec = PICK(seconds), *f = PICK(fracs), *tz = PICK(tzs);
+    char str[80];
+    snprintf(str, sizeof str, "%s-%s-%s%s%s:%s:%s%s%s", y, mo, d, sep, h, mi, sec, f, tz);
+    cdlt_iso_parsed a, b;
+    cdlt_iso_kind ka = cdlt_parse_iso_like(str, strlen(str), &a);
+    cdlt_iso_kind kb = cdlt_parse_iso_like_general(str, strlen(str), &b);
+    fast_shape += ka == CDLT_ISO_DATETIME;
+    bool same = ka == kb && a.kind == b.kind && a.year == b.year && a.month == b.month && a.day == b.day &&
+                a.hour == b.hour && a.minute == b.minute && a.second == b.second && a.microsecond == b.microsecond &&
+                a.has_offset == b.has_offset && a.offset_s == b.offset_s;
+    if (!same && disagreements++ < 10) CHECK_MSG(0, "fast and general parses of '%s' differ (%d vs %d)", str, ka, kb);
+  }
+#undef PICK
+  CHECK_EQ_INT(disagreements, 0);
+  CHECK(fast_shape > 10000);   /* the shape was drawn often enough to mean something */
+}
+
 int main(void) {
+  test_fast_path_matches_general();
   test_format_against_gmtime();
   test_detect_timestamp();
   test_detect_date();
