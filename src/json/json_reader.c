@@ -609,12 +609,13 @@ static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value
   if (i == len || t[i] < '0' || t[i] > '9')
     return fail_at(r, err, CDLT_ERR_PARSE, b + i, "expected a digit after '-'");
   size_t int_start = i;
+  uint64_t mag = 0;   /* the integer part's value while it has at most 18 digits (used only then) */
   if (t[i] == '0') {
     i++;
     if (i < len && t[i] >= '0' && t[i] <= '9')
       return fail_at(r, err, CDLT_ERR_PARSE, b + i - 1, "leading zeros are not allowed");
   } else {
-    while (i < len && t[i] >= '0' && t[i] <= '9') i++;
+    while (i < len && t[i] >= '0' && t[i] <= '9') mag = mag * 10 + (uint64_t)(t[i++] - '0');
   }
   size_t int_digits = i - int_start;
   if (i < len && t[i] == '.') {
@@ -637,8 +638,7 @@ static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value
   cdlt_json_value *v;
   double dv;
   if (!isf && int_digits <= 18) {
-    int64_t x = 0;
-    for (size_t k = int_start; k < len; k++) x = x * 10 + (t[k] - '0');
+    int64_t x = (int64_t)mag;   /* < 10^18: no overflow (the wrapped value of longer parts is unused) */
     if (neg) x = -x;
     v = cdlt_arena_alloc(&doc->arena, sizeof *v + len + 1);
     if (!v) return nomem(r, err);
