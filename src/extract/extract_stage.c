@@ -196,7 +196,7 @@ int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cd
     if (!w || cdlt_json_object_set(&s->scratch, w, "value", item)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     item = w;
   }
-  const cdlt_json_value *big = oversized_int(item);
+  const cdlt_json_value *big = !r || cdlt_json_reader_item_long_int(r) ? oversized_int(item) : NULL;
   if (big) {
     uint64_t line, col, off;
     cdlt_json_reader_item_position(r, &line, &col, &off);

@@ -50,6 +50,7 @@ struct cdlt_json_reader {
   bool in_item;
   bool canon;                /* the current item's bytes are its compact serialization so far */
   bool raw_ok;               /* the last item's bytes are canonical and in the window */
+  bool long_int;             /* the current/last item has an integer of more than 18 digits */
   int top_state;             /* 0: outside, 1: after a top-level '[', 2: after an element */
 
   uint64_t nl_off, line, line_start;   /* lines counted up to nl_off; line starts at line_start */
@@ -651,6 +652,7 @@ static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value
     v->u.num.i = x;
     v->u.num.d = (double)x;
   } else if (!isf || !fast_float(t + int_start, len - int_start, neg, &dv)) {
+    if (!isf) r->long_int = true;
     v = cdlt_json_number_text(doc, (const char *)t, len);
     if (!v) return nomem(r, err);
   } else {
@@ -942,6 +944,7 @@ static int read_item(cdlt_json_reader *r, cdlt_json_doc *doc, size_t depth0, cdl
   position(r, r->item_off, &r->item_line, &r->item_col);
   r->in_item = true;
   r->canon = true;
+  r->long_int = false;
   int rc = parse_value(r, doc, depth0, out, err);
   r->in_item = false;
   if (rc < 0) return rc;
@@ -1123,6 +1126,8 @@ bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size
   *len = (size_t)(here(r) - r->item_off);
   return true;
 }
+
+bool cdlt_json_reader_item_long_int(const cdlt_json_reader *r) { return r->long_int; }
 
 uint64_t cdlt_json_reader_bytes_consumed(const cdlt_json_reader *r) { return here(r); }
 

@@ -94,6 +94,10 @@ void cdlt_json_reader_item_position(const cdlt_json_reader *r, uint64_t *line, u
  * false otherwise. */
 bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size_t *len);
 
+/* Whether the last value/item returned has an integer of more than 18 digits (only such an integer
+ * can be outside the 64-bit range: a caller looking for those can skip the items without). */
+bool cdlt_json_reader_item_long_int(const cdlt_json_reader *r);
+
 /* Name of the source (for messages). Owned by the reader (or its input). */
 const char *cdlt_json_reader_source_name(const cdlt_json_reader *r);
 
