@@ -401,6 +401,45 @@ int cdlt_sql_alter_table_add(cdlt_buf *b, const cdlt_sql_dialect *d, const char 
   return 0;
 }
 
+int cdlt_sql_unique_constraints_query(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                                      cdlt_error *err) {
+  TRYM(cdlt_buf_puts(b,
+                     "SELECT tc.constraint_name, cu.column_name\n"
+                     "    FROM INFORMATION_SCHEMA.TABLE_CONSTRAINTS tc\n"
+                     "    JOIN INFORMATION_SCHEMA.CONSTRAINT_COLUMN_USAGE cu\n"
+                     "      ON cu.constraint_schema = tc.constraint_schema AND cu.constraint_name = tc.constraint_name\n"
+                     "WHERE tc.constraint_type = 'UNIQUE' AND tc.table_schema = "));
+  TRY(folded_literal(b, d, dataset, err));
+  TRYM(cdlt_buf_puts(b, " AND tc.table_name = "));
+  TRY(folded_literal(b, d, table, err));
+  TRYM(cdlt_buf_puts(b, " ORDER BY 1, 2"));
+  return 0;
+}
+
+int cdlt_sql_drop_constraint(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                             const char *name, cdlt_error *err) {
+  TRY(ddl_sep(b, err));
+  TRYM(cdlt_buf_puts(b, "ALTER TABLE "));
+  TRY(cdlt_sql_qualified(b, d, dataset, table, err));
+  TRYM(cdlt_buf_puts(b, " DROP CONSTRAINT "));
+  TRY(cdlt_sql_ident(b, d, name, err));
+  TRYM(cdlt_buf_puts(b, ";"));
+  return 0;
+}
+
+int cdlt_sql_add_unique(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                        const char *name, const char *column, cdlt_error *err) {
+  TRY(ddl_sep(b, err));
+  TRYM(cdlt_buf_puts(b, "ALTER TABLE "));
+  TRY(cdlt_sql_qualified(b, d, dataset, table, err));
+  TRYM(cdlt_buf_puts(b, " ADD CONSTRAINT "));
+  TRY(cdlt_sql_ident(b, d, name, err));
+  TRYM(cdlt_buf_puts(b, " UNIQUE ("));
+  TRY(cdlt_sql_ident(b, d, column, err));
+  TRYM(cdlt_buf_puts(b, ");"));
+  return 0;
+}
+
 int cdlt_sql_truncate_table(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset,
                             const char *table, cdlt_error *err) {
   cdlt_buf q;

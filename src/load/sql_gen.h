@@ -133,6 +133,15 @@ int cdlt_sql_create_table(cdlt_buf *b, const cdlt_sql_dialect *d, const char *da
 int cdlt_sql_alter_table_add(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset,
                              const char *table, const cdlt_column_def *cols, size_t ncols,
                              cdlt_error *err);
+/* The UNIQUE constraints of "ds"."t" and their column: constraint_name, column_name (rows). */
+int cdlt_sql_unique_constraints_query(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                                      cdlt_error *err);
+/* ALTER TABLE "ds"."t" DROP CONSTRAINT "name"; */
+int cdlt_sql_drop_constraint(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                             const char *name, cdlt_error *err);
+/* ALTER TABLE "ds"."t" ADD CONSTRAINT "name" UNIQUE ("col"); */
+int cdlt_sql_add_unique(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                        const char *name, const char *column, cdlt_error *err);
 /* Replace (truncate-and-insert, §8.2): `TRUNCATE TABLE "ds"."t";` / `DELETE FROM "ds"."t" WHERE 1=1;` */
 int cdlt_sql_truncate_table(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset,
                             const char *table, cdlt_error *err);

@@ -1,5 +1,6 @@
-/* normalize_parallel.c — parallel normalize: split, one thread per chunk, deterministic merge (see
- * normalize_parallel.h and docs/internals/NORMALIZE_WORKERS.md). */
+/* normalize_parallel.c — parallel normalize: split into chunks, a pool of worker threads taking
+ * them in order, a deterministic merge in chunk order (see normalize_parallel.h and
+ * docs/internals/NORMALIZE_WORKERS.md). */
 #define _GNU_SOURCE
 #include "normalize/normalize_parallel.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "normalize/job_sink.h"
@@ -18,7 +20,7 @@
 #include "schema/coerce.h"
 #include "schema/schema_merge.h"
 
-#define MAX_CHUNKS 4096                  /* the chunk index is 3 hex digits of the file id */
+#define MAX_CHUNKS 4095                  /* the chunk index is 3 hex digits of the file id (one left for the empties) */
 #define DROP_BYTES ((uint64_t)8 << 20)   /* give back mapped input pages every 8 MiB */
 
 /* a byte range of one input (end exclusive); whole = read the file as a stream (gzip) */
@@ -37,11 +39,22 @@ typedef struct chunk {
   cdlt_schema *own;               /* the worker's copy of the base schema (NULL after a re-run) */
   cdlt_normalizer *n;
   cdlt_job_sink sink;
-  bool sink_open, started;
-  pthread_t thread;
+  bool sink_open;
+  bool done;                      /* the worker finished it (under the pool's mutex) */
   int rc;
   cdlt_error err;
 } chunk;
+
+/* the workers take chunks in order; at most `ahead` chunks are taken and not yet merged */
+typedef struct pool {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  chunk *chunks;
+  size_t nchunks, next, merged, ahead;
+  bool quit;
+  int nice;                       /* the workers' nice value when there is a chunk callback */
+  const cdlt_schema *base;        /* read-only while the workers run */
+} pool;
 
 typedef struct item_ctx {
   cdlt_normalizer *n;
@@ -114,9 +127,26 @@ static int run_chunk(chunk *c, cdlt_schema *s, cdlt_error *err) {
   return rc;
 }
 
+/* A worker: takes the next chunk while it is not too far ahead of the merge, normalizes it on its
+ * own clone of the base, marks it done. */
 static void *worker_main(void *arg) {
-  chunk *c = arg;
-  c->rc = run_chunk(c, c->own, &c->err);
+  pool *pl = arg;
+  /* while a loader consumes the chunks, the load is the critical path: the workers take the CPU it
+   * leaves (Linux: the nice value is per thread) */
+  if (pl->nice) (void)setpriority(PRIO_PROCESS, (id_t)gettid(), pl->nice);
+  pthread_mutex_lock(&pl->mu);
+  for (;;) {
+    while (!pl->quit && pl->next < pl->nchunks && pl->next >= pl->merged + pl->ahead) pthread_cond_wait(&pl->cv, &pl->mu);
+    if (pl->quit || pl->next >= pl->nchunks) break;
+    chunk *c = &pl->chunks[pl->next++];
+    pthread_mutex_unlock(&pl->mu);
+    if (!(c->own = cdlt_schema_clone(pl->base))) c->rc = cdlt_error_set(&c->err, CDLT_ERR_NOMEM, "out of memory");
+    else c->rc = run_chunk(c, c->own, &c->err);
+    pthread_mutex_lock(&pl->mu);
+    c->done = true;
+    pthread_cond_broadcast(&pl->cv);
+  }
+  pthread_mutex_unlock(&pl->mu);
   return NULL;
 }
 
@@ -204,11 +234,9 @@ static int split(const cdlt_norm_parallel *np, size_t want, segment **segs_out, 
   return 0;
 }
 
-static bool table_has_rows(chunk *chunks, size_t n, const char *table) {
-  for (size_t k = 0; k < n; k++)
-    for (size_t t = 0; chunks[k].n && t < cdlt_normalizer_table_count(chunks[k].n); t++)
-      if (!strcmp(cdlt_normalizer_table_name(chunks[k].n, t), table) && cdlt_normalizer_table_rows(chunks[k].n, t))
-        return true;
+static bool table_has_rows(const cdlt_run_stats *st, const char *table) {
+  for (size_t k = 0; k < st->ntables; k++)
+    if (!strcmp(st->tables[k], table)) return st->rows[k] > 0;
   return false;
 }
 
@@ -248,13 +276,69 @@ static int merge_chunk(chunk *c, cdlt_schema **merged, const cdlt_schema *base, 
   return rc;
 }
 
+static int by_name(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Chunk k is merged: its counts go to *acc, its files are closed, the callback sees them, and its
+ * normalizer and schema copy are freed (memory stays bounded by the chunks in flight). */
+static int finish_chunk(chunk *c, const cdlt_schema *merged, cdlt_run_stats *acc, cdlt_error *err) {
+  const cdlt_norm_parallel *np = c->np;
+  cdlt_normalizer *n = c->n;
+  acc->discarded_rows += cdlt_normalizer_discarded_rows(n);
+  acc->discarded_values += cdlt_normalizer_discarded_values(n);
+  for (size_t t = 0; t < cdlt_normalizer_table_count(n); t++)
+    if (cdlt_run_stats_add_rows(acc, cdlt_normalizer_table_name(n, t), cdlt_normalizer_table_rows(n, t)))
+      return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  /* the paths of the chunk's files, before the sink forgets them */
+  size_t nf = c->sink_open ? c->sink.nfiles : 0;
+  char **paths = np->on_chunk ? calloc(nf + 1, sizeof *paths) : NULL;
+  int rc = np->on_chunk && !paths ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  for (size_t f = 0; !rc && paths && f < nf; f++)
+    if (!(paths[f] = strdup(c->sink.files[f]->path))) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (c->sink_open) {
+    c->sink_open = false;
+    int crc = cdlt_job_sink_close(&c->sink, rc ? NULL : err);
+    if (!rc) rc = crc;
+  }
+  cdlt_normalizer_free(c->n);
+  c->n = NULL;
+  cdlt_schema_free(c->own);
+  c->own = NULL;
+  if (!rc && paths) {
+    qsort(paths, nf, sizeof *paths, by_name);   /* one file id per chunk: name order = table order */
+    const char **names = calloc(nf + 1, sizeof *names);
+    cdlt_schema *copy = names ? cdlt_schema_clone(merged) : NULL;
+    if (!copy) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    for (size_t f = 0; !rc && f < nf; f++) {
+      const char *slash = strrchr(paths[f], '/');
+      names[f] = slash ? slash + 1 : paths[f];
+    }
+    if (!rc) np->on_chunk(np->on_chunk_ctx, copy, names, (const char *const *)paths, nf);
+    free(names);
+  }
+  for (size_t f = 0; paths && f < nf; f++) free(paths[f]);
+  free(paths);
+  return rc;
+}
+
 int cdlt_normalize_parallel(const cdlt_norm_parallel *np, cdlt_schema **schema, cdlt_run_stats *stats,
                             cdlt_error *err) {
-  size_t want = np->workers < MAX_CHUNKS ? np->workers : MAX_CHUNKS;
+  /* one chunk per worker; for a chunk callback (the early loader) chunks of about chunk_bytes, so
+   * that chunks are finished while normalize goes on (and the loader has fewer job files to load
+   * when nobody waits for chunks) */
+  uint64_t total = 0, per = np->chunk_bytes ? np->chunk_bytes : CDLT_NORM_CHUNK_BYTES_DEFAULT;
+  for (size_t i = 0; i < np->ninputs; i++) total += np->inputs[i].size;
+  uint64_t by_size = total / per + (total % per != 0);
+  size_t want = np->workers;
+  if (np->on_chunk && by_size > want) want = by_size > MAX_CHUNKS ? MAX_CHUNKS : (size_t)by_size;
+  if (want > MAX_CHUNKS) want = MAX_CHUNKS;
   chunk *chunks = calloc(want, sizeof *chunks);
   segment *segs = NULL;
   cdlt_schema *base = NULL;
   size_t nchunks = 0;
+  cdlt_run_stats acc;
+  memset(&acc, 0, sizeof acc);
   atomic_int stop;
   atomic_init(&stop, 0);
   if (!chunks) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
@@ -288,24 +372,54 @@ int cdlt_normalize_parallel(const cdlt_norm_parallel *np, cdlt_schema **schema, 
     c->np = np;
     c->stop = &stop;
     snprintf(c->file_id, sizeof c->file_id, "%.7s%03zx", prefix, k);
-    if (!(c->own = cdlt_schema_clone(base))) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
-  for (size_t k = 0; !rc && k < nchunks; k++)
-    chunks[k].started = pthread_create(&chunks[k].thread, NULL, worker_main, &chunks[k]) == 0;
+
+  /* the pool: workers take chunks in order, at most workers + 1 ahead of the merge */
+  pool pl;
+  memset(&pl, 0, sizeof pl);
+  pthread_mutex_init(&pl.mu, NULL);
+  pthread_cond_init(&pl.cv, NULL);
+  pl.chunks = chunks;
+  pl.nchunks = rc ? 0 : nchunks;
+  pl.ahead = (size_t)np->workers + 1;
+  pl.base = base;
+  pl.nice = np->on_chunk ? np->worker_nice : 0;
+  size_t nthreads = np->workers < nchunks ? np->workers : nchunks;
+  pthread_t *threads = rc ? NULL : calloc(nthreads + 1, sizeof *threads);
+  size_t started = 0;
+  if (!rc && !threads) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t t = 0; !rc && t < nthreads; t++)
+    if (pthread_create(&threads[started], NULL, worker_main, &pl) == 0) started++;
 
   /* merge in chunk order as the workers finish */
-  bool failed = rc != 0;
-  for (size_t k = 0; k < nchunks; k++) {
+  for (size_t k = 0; !rc && k < nchunks; k++) {
     chunk *c = &chunks[k];
-    if (c->started) pthread_join(c->thread, NULL);
-    else if (!failed && c->own) c->rc = run_chunk(c, c->own, &c->err);   /* no thread: here */
-    c->started = false;
-    if (failed) continue;
-    if ((rc = merge_chunk(c, schema, base, err))) {
-      failed = true;
-      atomic_store(&stop, 1);
+    pthread_mutex_lock(&pl.mu);
+    if (!started && pl.next == k) pl.next++;   /* no thread could start: run it here */
+    else
+      while (!c->done) pthread_cond_wait(&pl.cv, &pl.mu);
+    pthread_mutex_unlock(&pl.mu);
+    if (!started) {
+      if (!(c->own = cdlt_schema_clone(base))) c->rc = cdlt_error_set(&c->err, CDLT_ERR_NOMEM, "out of memory");
+      else c->rc = run_chunk(c, c->own, &c->err);
     }
+    rc = merge_chunk(c, schema, base, err);
+    if (!rc) rc = finish_chunk(c, *schema, &acc, err);
+    pthread_mutex_lock(&pl.mu);
+    pl.merged = k + 1;
+    if (rc) pl.quit = true;
+    pthread_cond_broadcast(&pl.cv);
+    pthread_mutex_unlock(&pl.mu);
+    if (rc) atomic_store(&stop, 1);
   }
+  pthread_mutex_lock(&pl.mu);
+  pl.quit = true;
+  pthread_cond_broadcast(&pl.cv);
+  pthread_mutex_unlock(&pl.mu);
+  for (size_t t = 0; t < started; t++) pthread_join(threads[t], NULL);
+  free(threads);
+  pthread_cond_destroy(&pl.cv);
+  pthread_mutex_destroy(&pl.mu);
 
   /* a replace resource without rows still gets an (empty) job: it truncates */
   if (!rc) {
@@ -316,7 +430,7 @@ int cdlt_normalize_parallel(const cdlt_norm_parallel *np, cdlt_schema **schema, 
     for (size_t i = 0; !rc && i < np->ninputs; i++) {
       const char *table = np->inputs[i].table;
       cdlt_table *t = cdlt_schema_table(*schema, table);
-      if (t && !strcmp(cdlt_table_write_disposition(*schema, t), "replace") && !table_has_rows(chunks, nchunks, table) &&
+      if (t && !strcmp(cdlt_table_write_disposition(*schema, t), "replace") && !table_has_rows(&acc, table) &&
           !cdlt_job_sink_file_for(&empties, table, err))
         rc = err && err->code ? err->code : CDLT_ERR_NOMEM;
     }
@@ -324,24 +438,20 @@ int cdlt_normalize_parallel(const cdlt_norm_parallel *np, cdlt_schema **schema, 
     if (!rc) rc = crc;
   }
   /* rows per table in order of first row, discards */
-  for (size_t k = 0; !rc && k < nchunks; k++) {
-    cdlt_normalizer *n = chunks[k].n;
-    stats->discarded_rows += cdlt_normalizer_discarded_rows(n);
-    stats->discarded_values += cdlt_normalizer_discarded_values(n);
-    for (size_t t = 0; t < cdlt_normalizer_table_count(n); t++)
-      if (cdlt_run_stats_add_rows(stats, cdlt_normalizer_table_name(n, t), cdlt_normalizer_table_rows(n, t)))
-        rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!rc) {
+    stats->discarded_rows += acc.discarded_rows;
+    stats->discarded_values += acc.discarded_values;
+    for (size_t t = 0; !rc && t < acc.ntables; t++)
+      if (cdlt_run_stats_add_rows(stats, acc.tables[t], acc.rows[t])) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
 
   for (size_t k = 0; k < nchunks; k++) {
     chunk *c = &chunks[k];
-    if (c->sink_open) {
-      int crc = cdlt_job_sink_close(&c->sink, rc ? NULL : err);
-      if (!rc) rc = crc;
-    }
+    if (c->sink_open) cdlt_job_sink_close(&c->sink, NULL);   /* a failed run: the caller aborts the package */
     cdlt_normalizer_free(c->n);
     cdlt_schema_free(c->own);
   }
+  cdlt_run_stats_release(&acc);
   cdlt_schema_free(base);
   free(segs);
   free(chunks);

@@ -1,7 +1,8 @@
 /* normalize_stage.c — the normalize stage: an extracted package's typed-jsonl jobs through the
  * relational normalizer into jsonl loader jobs of a new package (one per table, or one per table
  * and worker chunk: normalize_parallel.c), which is then committed atomically (load/new →
- * load/normalized) while the extracted one is removed. */
+ * load/normalized) while the extracted one is removed. The parallel path can hand each finished
+ * chunk's jobs to the early loader (cdlt_normalize_package_chunks, load/load_early.h). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -111,7 +112,21 @@ static int collect_inputs(const cdlt_package *src, const cdlt_fs_names *jobs, cd
   return 0;
 }
 
+/* the early loader's condition: every table the package extracted loads with append */
+static bool all_append(const cdlt_schema *schema, const cdlt_norm_input *inputs, size_t n) {
+  for (size_t k = 0; k < n; k++) {
+    const cdlt_table *t = cdlt_schema_table(schema, inputs[k].table);
+    if (t && strcmp(cdlt_table_write_disposition(schema, t), "append")) return false;
+  }
+  return true;
+}
+
 int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats *stats, cdlt_error *err) {
+  return cdlt_normalize_package_chunks(p, load_id, stats, NULL, err);
+}
+
+int cdlt_normalize_package_chunks(cdlt_pipeline *p, const char *load_id, cdlt_run_stats *stats,
+                                  const cdlt_norm_hooks *hooks, cdlt_error *err) {
   cdlt_package src, dst;
   memset(&src, 0, sizeof src);
   memset(&dst, 0, sizeof dst);
@@ -123,7 +138,7 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   cdlt_fs_names_init(&jobs);
   cdlt_norm_input *inputs = NULL;
   cdlt_job_file *parsed = NULL;
-  bool dst_open = false;
+  bool dst_open = false, chunked = false;
   char *schema_path = cdlt_pipeline_schema_path(p);
 
   int rc = cdlt_package_open(&p->wd, CDLT_STAGE_EXTRACTED, load_id, &src, err);
@@ -139,19 +154,29 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   job_limits.max_depth = (p->json_limits.max_depth ? p->json_limits.max_depth : CDLT_JSON_DEFAULT_MAX_DEPTH) + 1;
   if ((rc = cdlt_package_list_jobs(&src, CDLT_JOB_NEW, &jobs, err))) goto done;
 
-  /* several workers when there are several and enough data for them (normalize_parallel.c) */
+  /* several workers when there are several and enough data for them (normalize_parallel.c); with
+   * chunk hooks (the early loader) also one worker, so that the chunks reach them as they are done */
   unsigned workers = p->normalize_workers;
-  if (workers > 1 && jobs.len > 0) {
+  bool hooked = hooks && hooks->on_chunk;
+  if ((workers > 1 || hooked) && jobs.len > 0) {
     inputs = calloc(jobs.len, sizeof *inputs);
     parsed = calloc(jobs.len, sizeof *parsed);
     uint64_t total = 0;
     if (!inputs || !parsed) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     else rc = collect_inputs(&src, &jobs, inputs, parsed, &total, err);
     if (rc) goto done;
-    if (total < p->normalize_parallel_min_bytes) workers = 1;
+    if (total < p->normalize_parallel_min_bytes) workers = 1, hooked = false;
+    if (hooked && !all_append(schema, inputs, jobs.len)) hooked = false;
   }
-  if (workers > 1 && jobs.len > 0) {
-    cdlt_norm_parallel np = {inputs, jobs.len, &dst, load_id, max_ident, job_limits, workers};
+  if ((workers > 1 || hooked) && jobs.len > 0) {
+    cdlt_norm_parallel np = {inputs, jobs.len, &dst, load_id, max_ident, job_limits, workers,
+                             p->normalize_chunk_bytes, NULL, NULL, 0};
+    if (hooked) {
+      np.on_chunk = hooks->on_chunk;
+      np.on_chunk_ctx = hooks->ctx;
+      np.worker_nice = hooks->worker_nice;
+      chunked = true;
+    }
     if ((rc = cdlt_normalize_parallel(&np, &schema, stats, err))) goto done;
   } else {
     cdlt_job_sink_init(&sink, &dst, NULL);
@@ -202,6 +227,7 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
   if (!rc) rc = cdlt_package_copy_file(&src, &dst, CDLT_PACKAGE_STATE_FILE, err);
   if (!rc) rc = cdlt_fault_point("normalize.before_live_schema", err);
   if (!rc) rc = cdlt_schema_save_file(schema, schema_path, err);
+  if (!rc && chunked && hooks->before_commit) hooks->before_commit(hooks->ctx);   /* no one reads the jobs now */
   if (!rc) rc = cdlt_package_normalize_commit(&dst, err);
   if (!rc) dst_open = false;
 

@@ -6,12 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cdlt/config.h"
 #include "api/api_internal.h"
 #include "extract/resource_hints.h"
+#include "load/load_early.h"
+#include "normalize/normalize_parallel.h"
 #include "pipeline/pipeline_drop.h"
 #include "util/isotime.h"
 #include "package/package.h"
@@ -43,8 +46,9 @@ static char *default_schema_name(const char *pipeline_name, cdlt_error *err) {
   return cdlt_buf_detach(&b);
 }
 
-/* [normalize] workers (NORMALIZE__WORKERS; default: the online cores) and parallel_min_bytes
- * (default 4 MiB: smaller extracted packages are normalized on one thread). */
+/* [normalize] workers (NORMALIZE__WORKERS; default: the online cores), parallel_min_bytes
+ * (default 4 MiB: smaller extracted packages are normalized on one thread) and chunk_bytes;
+ * [load] overlap. */
 static int read_normalize_settings(cdlt_pipeline *p, cdlt_config *cfg, cdlt_error *err) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   p->normalize_workers = cores > 0 ? (unsigned)(cores > 256 ? 256 : cores) : 1;
@@ -65,6 +69,24 @@ static int read_normalize_settings(cdlt_pipeline *p, cdlt_config *cfg, cdlt_erro
       return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of bytes: '%s'",
                             found ? found : "normalize.parallel_min_bytes", v);
     p->normalize_parallel_min_bytes = (uint64_t)n;
+  }
+  /* cdlt only: the input bytes of one parallel chunk (normalize_parallel.h) */
+  if (cdlt_config_get(cfg, "normalize", "chunk_bytes", &v, NULL, &found) == 0 && v) {
+    char *end;
+    long long n = strtoll(v, &end, 10);
+    if (!*v || *end || n < 1)
+      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of bytes: '%s'",
+                            found ? found : "normalize.chunk_bytes", v);
+    p->normalize_chunk_bytes = (uint64_t)n;
+  }
+  /* cdlt only: [load] overlap (LOAD__OVERLAP), default true: load while normalize runs (load_early.h) */
+  p->load_overlap = true;
+  if (cdlt_config_get(cfg, "load", "overlap", &v, NULL, &found) == 0 && v) {
+    if (!strcasecmp(v, "true") || !strcmp(v, "1")) p->load_overlap = true;
+    else if (!strcasecmp(v, "false") || !strcmp(v, "0")) p->load_overlap = false;
+    else
+      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not true or false: '%s'",
+                            found ? found : "load.overlap", v);
   }
   return 0;
 }
@@ -369,36 +391,76 @@ static void step_began(cdlt_run_stats *stats, int step) {
 }
 static void step_ended(cdlt_run_stats *stats, int step) { stats->step_finished_us[step] = cdlt_now_us(); }
 
+/* Whether the package can be loaded while it is normalized (load/load_early.h): overlap is on, it is
+ * the only extracted package, no normalized package waits to be loaded before it, and the
+ * destination loads with SQL. (Its tables must also all be append: normalize_stage.c checks.) */
+static bool overlap_applies(cdlt_pipeline *p, const cdlt_fs_names *extracted) {
+  if (!p->load_overlap || extracted->len != 1 || p->dest_vt->writes_files || !p->dest_vt->dialect) return false;
+  cdlt_fs_names waiting;
+  cdlt_fs_names_init(&waiting);
+  bool none = cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &waiting, NULL) == 0 && waiting.len == 0;
+  cdlt_fs_names_release(&waiting);
+  return none;
+}
+
 static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *err) {
   cdlt_fs_names names;
   cdlt_fs_names_init(&names);
+  cdlt_load_early *early = NULL;
+  cdlt_destination *dest = NULL;
+  cdlt_load_tx *tx = NULL;   /* the early load's open transaction, for package early_id */
+  char *early_id = NULL;
   int rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, err);
+  if (!rc && overlap_applies(p, &names) && cdlt_load_early_start(p, &early, NULL)) {
+    cdlt_load_early_free(early);
+    early = NULL;
+  }
   if (!rc && names.len) step_began(stats, CDLT_STEP_NORMALIZE);
   for (size_t k = 0; !rc && k < names.len; k++) {
     rc = adopt_package_state(p, names.names[k], err);
-    if (!rc) rc = cdlt_normalize_package(p, names.names[k], stats, err);
+    /* the load is the critical path: normalize takes the CPU it leaves (LOAD_OVERLAP.md, numbers) */
+    cdlt_norm_hooks hooks = {cdlt_load_early_chunk, cdlt_load_early_drain, early, CDLT_LOAD_EARLY_NICE};
+    if (!rc && early) rc = cdlt_normalize_package_chunks(p, names.names[k], stats, &hooks, err);
+    else if (!rc) rc = cdlt_normalize_package(p, names.names[k], stats, err);
   }
   if (names.len) step_ended(stats, CDLT_STEP_NORMALIZE);
-  cdlt_fs_names_release(&names);
-  if (rc) return rc;
-
-  rc = cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &names, err);
-  if (rc || names.len == 0) { cdlt_fs_names_release(&names); return rc; }
-  cdlt_destination *dest = NULL;
-  step_began(stats, CDLT_STEP_LOAD);
-  rc = cdlt_pipeline_open_destination(p, &dest, err);
-  for (size_t k = 0; !rc && k < names.len; k++) {
-    rc = cdlt_load_package(p, dest, names.names[k], err);
-    if (rc) {   /* the whole package was rolled back: report it as failed in the load info */
-      free(stats->failed_load_id);
-      free(stats->failed_message);
-      stats->failed_load_id = strdup(names.names[k]);
-      stats->failed_message = strdup(err ? err->msg : "");
-    }
-    if (!rc) rc = cdlt_run_stats_add_load_id(stats, names.names[k]) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+  /* with early loading, normalize ends when its last chunk is handed over (it then waits for the loader) */
+  int64_t normalized = early ? cdlt_load_early_normalized_us(early) : 0;
+  if (normalized) stats->step_finished_us[CDLT_STEP_NORMALIZE] = normalized;
+  /* normalize committed the package: the early load's transaction may go on (never before) */
+  int64_t early_began = 0;
+  if (early && !rc && cdlt_load_early_finish(early, &dest, &tx, &early_began) && !(early_id = strdup(names.names[0]))) {
+    cdlt_load_tx_free(tx);
+    tx = NULL;
   }
+  cdlt_load_early_free(early);   /* a normalize failure: rolled back, nothing changed in the destination */
+  cdlt_fs_names_release(&names);
+
+  if (!rc) rc = cdlt_package_list(&p->wd, CDLT_STAGE_NORMALIZED, &names, err);
+  if (!rc && names.len) {
+    if (tx && !stats->step_started_us[CDLT_STEP_LOAD]) stats->step_started_us[CDLT_STEP_LOAD] = early_began;
+    step_began(stats, CDLT_STEP_LOAD);
+    if (!dest) rc = cdlt_pipeline_open_destination(p, &dest, err);
+    for (size_t k = 0; !rc && k < names.len; k++) {
+      if (tx && !strcmp(names.names[k], early_id)) {
+        rc = cdlt_load_package_tx(p, dest, names.names[k], tx, err);
+        tx = NULL;
+      } else {
+        rc = cdlt_load_package(p, dest, names.names[k], err);
+      }
+      if (rc) {   /* the whole package was rolled back: report it as failed in the load info */
+        free(stats->failed_load_id);
+        free(stats->failed_message);
+        stats->failed_load_id = strdup(names.names[k]);
+        stats->failed_message = strdup(err ? err->msg : "");
+      }
+      if (!rc) rc = cdlt_run_stats_add_load_id(stats, names.names[k]) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+    }
+    step_ended(stats, CDLT_STEP_LOAD);
+  }
+  cdlt_load_tx_free(tx);   /* not used (an error before its package): rolled back */
   cdlt_destination_close(dest);
-  step_ended(stats, CDLT_STEP_LOAD);
+  free(early_id);
   cdlt_fs_names_release(&names);
   return rc;
 }

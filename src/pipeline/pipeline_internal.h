@@ -30,6 +30,8 @@ struct cdlt_pipeline {
   cdlt_json_limits json_limits; /* the reader's limits for input (0 fields = defaults) */
   unsigned normalize_workers;   /* [normalize] workers: threads of the normalize stage (default: online cores) */
   uint64_t normalize_parallel_min_bytes; /* [normalize] parallel_min_bytes: smaller packages stay sequential */
+  uint64_t normalize_chunk_bytes; /* [normalize] chunk_bytes: input bytes per parallel chunk (0 = 16 MiB) */
+  bool load_overlap;            /* [load] overlap: load chunks while normalize runs (load/load_early.h) */
   char *export_schema_path;   /* NULL or a folder for <schema>.schema.yaml */
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;

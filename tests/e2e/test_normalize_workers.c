@@ -4,7 +4,8 @@
  * half), two input files, schema contracts that discard, a replace resource without rows and a
  * frozen schema that fails late must produce byte-identical schema files (live schema, each
  * package's schema and schema updates), the same load info counts and error messages, and the same
- * rows per table in the order they were loaded (ignoring only random row ids and load ids). */
+ * rows per table in the order they were loaded (ignoring only random row ids and load ids); also
+ * with many more chunks than workers (NORMALIZE__CHUNK_BYTES), loading while normalizing or not. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
@@ -144,11 +145,15 @@ static char *all_rows(const char *db) {
   return acc;
 }
 
+/* the environment of the runs: the sequential reference does not load while normalizing (its
+ * normalize is then the plain one-thread stage); others may set a small chunk size */
+static const char *run_vars = "NORMALIZE__PARALLEL_MIN_BYTES=0";
+
 static void run_all(int workers, const char *ev, const char *other, const char *ev2, result *r) {
   memset(r, 0, sizeof *r);
   env e;
   env_new(&e);
-  e.vars = "NORMALIZE__PARALLEL_MIN_BYTES=0";
+  e.vars = run_vars;
   const char *fev = write_file(&e, "ev.jsonl", ev);
   const char *fother = write_file(&e, "other.jsonl", other);
   const char *fev2 = write_file(&e, "ev2.jsonl", ev2);
@@ -217,7 +222,9 @@ static void test_same_result_for_any_worker_count(void) {
   char *other = make_other(12000);
   char *ev2 = make_events(NITEMS, NITEMS, true);
   result base;
+  run_vars = "NORMALIZE__PARALLEL_MIN_BYTES=0 LOAD__OVERLAP=false";
   run_all(1, ev, other, ev2, &base);
+  run_vars = "NORMALIZE__PARALLEL_MIN_BYTES=0";
   /* the sequential result itself is what dlt's normalizer makes of the data */
   CHECK_EQ_INT(base.rc[0], 0);
   CHECK_EQ_INT(base.rc[1], 0);
@@ -252,6 +259,35 @@ static void test_same_result_for_any_worker_count(void) {
     CHECK_MSG(r.ev_jobs == counts[k], "workers %d: %d job files of table ev", counts[k], r.ev_jobs);
     result_free(&r);
   }
+  /* many more chunks than workers ([normalize] chunk_bytes: one typed-jsonl line of 5000 items per
+   * chunk) when loading while normalizing, taken by the pool in order and merged in order; 1 worker
+   * too (with the early loader a single worker also normalizes in chunks); and without loading
+   * while normalizing (then one chunk per worker whatever chunk_bytes says) */
+  const int many[] = {1, 2, 3, 2};
+  const char *many_vars[] = {"NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1",
+                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1",
+                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1",
+                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1 LOAD__OVERLAP=false"};
+  for (int k = 0; k < 4; k++) {
+    result r;
+    run_vars = many_vars[k];
+    run_all(many[k], ev, other, ev2, &r);
+    for (int i = 0; i < 4; i++) {
+      CHECK_EQ_INT(r.rc[i], base.rc[i]);
+      CHECK_MSG(!strcmp(r.out[i], base.out[i]), "many chunks, workers %d run %d:\n%s\nvs sequential:\n%s", many[k], i + 1,
+                r.out[i], base.out[i]);
+    }
+    CHECK_EQ_INT(r.npackages, base.npackages);
+    CHECK_MSG(r.schema && base.schema && !strcmp(r.schema, base.schema), "many chunks, workers %d: live schema differs", many[k]);
+    CHECK_MSG(!strcmp(r.packages, base.packages), "many chunks, workers %d: package schemas differ", many[k]);
+    CHECK_MSG(!strcmp(r.rows, base.rows), "many chunks, workers %d: loaded rows differ", many[k]);
+    /* 42000 items are 9 lines of typed-jsonl: 9 chunks for the early loader (1 worker too); without
+     * it one chunk per worker */
+    int want_jobs = strstr(many_vars[k], "LOAD__OVERLAP=false") ? many[k] : 9;
+    CHECK_MSG(r.ev_jobs == want_jobs, "many chunks, workers %d: %d job files of table ev", many[k], r.ev_jobs);
+    result_free(&r);
+  }
+  run_vars = "NORMALIZE__PARALLEL_MIN_BYTES=0";
   result_free(&base);
   free(ev);
   free(other);

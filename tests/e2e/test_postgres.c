@@ -537,6 +537,58 @@ static void test_cli_ddl_matches_golden(void) {
   free(log);
 }
 
+/* An append table created by the load is created as dlt creates it (inline UNIQUE on _dlt_id), its
+ * constraint dropped before the COPY and added back under the same name after it (one index build
+ * instead of one insertion per row); a table that exists keeps its index; replace tables keep dlt's
+ * flow. The constraints end as the inline ones: same names and definitions, enforced. */
+static size_t occurrences_in(const char *hay, const char *needle) {
+  size_t k = 0;
+  for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle)) k++;
+  return k;
+}
+
+static void test_cli_unique_built_after_rows(void) {
+  env e;
+  env_new(&e);
+  const char *f1 = write_file(&e, "u1.jsonl", "{\"id\": 1, \"kids\": [{\"k\": 1}, {\"k\": 2}]}\n{\"id\": 2}\n");
+  run_ok(&e, f1, "--pipeline uq --dataset uq_ds --table t");
+  const char *f2 = write_file(&e, "u2.jsonl", "{\"id\": 3, \"kids\": [{\"k\": 3}]}\n");
+  run_ok(&e, f2, "--pipeline uq --dataset uq_ds --table t");
+  run_ok(&e, f1, "--pipeline uqr --dataset uq_rep --table t --write-disposition replace");
+  CHECK_PQ("SELECT conrelid::regclass::text, conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
+           "WHERE connamespace = 'uq_ds'::regnamespace ORDER BY 1, 2",
+           "uq_ds._dlt_pipeline_state|_dlt_pipeline_state__dlt_id_key|u|UNIQUE (_dlt_id)\n"
+           "uq_ds.t|t__dlt_id_key|u|UNIQUE (_dlt_id)\n"
+           "uq_ds.t__kids|t__kids__dlt_id_key|u|UNIQUE (_dlt_id)");
+  CHECK_PQ("SELECT id FROM uq_ds.t ORDER BY 1", "1\n2\n3");
+  PGresult *dup = PQexec(db, "INSERT INTO uq_ds.t (id, _dlt_load_id, _dlt_id) SELECT 9, _dlt_load_id, _dlt_id FROM "
+                             "uq_ds.t WHERE id = 1");
+  CHECK_EQ_INT(PQresultStatus(dup), PGRES_FATAL_ERROR);
+  CHECK_MSG(strstr(PQresultErrorMessage(dup), "duplicate key value violates unique constraint \"t__dlt_id_key\""),
+            "error: %s", PQresultErrorMessage(dup));
+  PQclear(dup);
+
+  char *log = check_read_file(pg_server_log_path(srv), NULL);
+  CHECK(log != NULL);
+  if (!log) return;
+  const char *create = strstr(log, "CREATE TABLE \"uq_ds\".\"t\" (");
+  const char *drop = strstr(log, "ALTER TABLE \"uq_ds\".\"t\" DROP CONSTRAINT \"t__dlt_id_key\"");
+  const char *copy = strstr(log, "COPY \"uq_ds\".\"t\" ");
+  const char *add = strstr(log, "ALTER TABLE \"uq_ds\".\"t\" ADD CONSTRAINT \"t__dlt_id_key\" UNIQUE (\"_dlt_id\")");
+  CHECK_MSG(create && drop && copy && add && create < drop && drop < copy && copy < add,
+            "expected CREATE TABLE, DROP CONSTRAINT, COPY, ADD CONSTRAINT in this order (%p %p %p %p)", (void *)create,
+            (void *)drop, (void *)copy, (void *)add);
+  CHECK_MSG(create && strstr(create, "\"_dlt_id\" varchar UNIQUE NOT NULL"), "the table is created with inline UNIQUE");
+  /* the second load into the existing tables keeps their indexes */
+  CHECK_EQ_INT(occurrences_in(log, "ALTER TABLE \"uq_ds\".\"t\" DROP CONSTRAINT"), 1);
+  CHECK_EQ_INT(occurrences_in(log, "ALTER TABLE \"uq_ds\".\"t__kids\" DROP CONSTRAINT"), 1);
+  CHECK_EQ_INT(occurrences_in(log, "ALTER TABLE \"uq_rep\".\"t\" DROP CONSTRAINT"), 0);
+  CHECK_EQ_INT(occurrences_in(log, "ALTER TABLE \"uq_rep\".\"t__kids\" DROP CONSTRAINT"), 0);
+  CHECK_PQ("SELECT conname FROM pg_constraint WHERE connamespace = 'uq_rep'::regnamespace ORDER BY 1",
+           "_dlt_pipeline_state__dlt_id_key\nt__dlt_id_key\nt__kids__dlt_id_key");
+  free(log);
+}
+
 static void test_cli_env_credentials(void) {
   env e;
   env_new(&e);
@@ -749,6 +801,7 @@ int main(void) {
   test_cli_replace();
   test_cli_long_identifiers();
   test_cli_ddl_matches_golden();
+  test_cli_unique_built_after_rows();
   test_cli_env_credentials();
   test_cli_wrong_password();
   test_api_all_types();
