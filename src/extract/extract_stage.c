@@ -33,6 +33,7 @@ struct cdlt_extract_sink {
   cdlt_job_writer w;
   bool writer_open;
   uint64_t count;               /* items kept */
+  const cdlt_package *pkg;      /* the package being extracted (extra jobs, extract_parallel.c) */
   cdlt_json_doc scratch;        /* the {"value": x} wrapper of scalar items */
   /* shared with every sink of the run */
   pthread_mutex_t *state_mu;
@@ -177,19 +178,31 @@ static int hint_cursor_column(cdlt_schema *schema, cdlt_table *t, const cdlt_inc
 
 /* one item of a resource: must be an object (or is wrapped); filtered by the incremental cursor,
  * then written unchanged into the resource's typed-jsonl job */
+static int refuse_not_object(const cdlt_json_value *item, const cdlt_json_reader *r, cdlt_error *err) {
+  uint64_t line, col, off;
+  cdlt_json_reader_item_position(r, &line, &col, &off);
+  int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu) is %s, not a JSON object",
+                          cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
+                          (unsigned long long)off, json_kind(item));
+  if (err) { err->line = line; err->column = col; err->offset = off; }
+  return rc;
+}
+
+static int refuse_oversized(const cdlt_json_value *big, const cdlt_json_reader *r, cdlt_error *err) {
+  uint64_t line, col, off;
+  cdlt_json_reader_item_position(r, &line, &col, &off);
+  int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu): integer %.*s exceeds the 64-bit range",
+                          cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
+                          (unsigned long long)off, (int)(big->u.num.len > 60 ? 60 : big->u.num.len), big->u.num.text);
+  if (err) { err->line = line; err->column = col; err->offset = off; }
+  return rc;
+}
+
 int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cdlt_json_reader *r, bool *kept,
                            cdlt_error *err) {
   if (kept) *kept = false;
   if (item->type != CDLT_JSON_OBJECT) {
-    if (!s->res->wrap_scalars) {
-      uint64_t line, col, off;
-      cdlt_json_reader_item_position(r, &line, &col, &off);
-      int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu) is %s, not a JSON object",
-                              cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
-                              (unsigned long long)off, json_kind(item));
-      if (err) { err->line = line; err->column = col; err->offset = off; }
-      return rc;
-    }
+    if (!s->res->wrap_scalars) return refuse_not_object(item, r, err);
     /* dlt wraps values that are not dicts as {"value": x} (§3) */
     cdlt_json_doc_reset(&s->scratch);
     cdlt_json_value *w = cdlt_json_object(&s->scratch);
@@ -197,15 +210,7 @@ int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cd
     item = w;
   }
   const cdlt_json_value *big = !r || cdlt_json_reader_item_long_int(r) ? oversized_int(item) : NULL;
-  if (big) {
-    uint64_t line, col, off;
-    cdlt_json_reader_item_position(r, &line, &col, &off);
-    int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu): integer %.*s exceeds the 64-bit range",
-                            cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
-                            (unsigned long long)off, (int)(big->u.num.len > 60 ? 60 : big->u.num.len), big->u.num.text);
-    if (err) { err->line = line; err->column = col; err->offset = off; }
-    return rc;
-  }
+  if (big) return refuse_oversized(big, r, err);
   /* INCREMENTAL HOOK: the cursor filter decides whether the item is loaded (§9) */
   if (s->inc) {
     bool keep = true;
@@ -222,6 +227,22 @@ int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cd
   if (kept) *kept = true;
   return cdlt_job_writer_item(&s->w, item, err);
 }
+
+bool cdlt_extract_sink_order_free(const cdlt_extract_sink *s) { return !s->inc && !s->res->wrap_scalars; }
+
+int cdlt_extract_sink_check(const cdlt_extract_sink *s, const cdlt_json_value *item, const cdlt_json_reader *r,
+                            cdlt_error *err) {
+  (void)s;
+  if (item->type != CDLT_JSON_OBJECT) return refuse_not_object(item, r, err);
+  const cdlt_json_value *big = cdlt_json_reader_item_long_int(r) ? oversized_int(item) : NULL;
+  return big ? refuse_oversized(big, r, err) : 0;
+}
+
+int cdlt_extract_sink_open_job(const cdlt_extract_sink *s, cdlt_job_writer *w, const char *file_id, cdlt_error *err) {
+  return cdlt_job_writer_open_id(w, s->pkg, s->table, file_id, err);
+}
+
+void cdlt_extract_sink_add_items(cdlt_extract_sink *s, uint64_t n) { s->count += n; }
 
 const char *cdlt_extract_sink_name(const cdlt_extract_sink *s) { return s->res->opts.table_name; }
 const char *cdlt_extract_sink_incremental_start(const cdlt_extract_sink *s) { return s->inc_start; }
@@ -503,6 +524,7 @@ int cdlt_extract_run(cdlt_pipeline *p, const cdlt_extract_plan *plan, char load_
   for (size_t k = 0; !rc && k < n; k++) {
     rc = cdlt_job_writer_open(&sinks[k].w, &pkg, sinks[k].table, err);
     sinks[k].writer_open = true;
+    sinks[k].pkg = &pkg;
   }
   if (!rc) rc = run_units(plan, sinkp, err);
   for (size_t k = 0; k < n; k++) {
@@ -511,6 +533,8 @@ int cdlt_extract_run(cdlt_pipeline *p, const cdlt_extract_plan *plan, char load_
     if (rc) { cdlt_job_writer_close(&sinks[k].w, NULL); continue; }
     /* nothing to load for append/merge: no data job (a replace keeps its empty job to truncate) */
     if (sinks[k].count == 0 && strcmp(sinks[k].hints.write_disposition, "replace") != 0)
+      rc = cdlt_job_writer_discard(&sinks[k].w, err);
+    else if (sinks[k].count > 0 && sinks[k].w.items == 0)   /* the items are in extra jobs (extract_parallel.c) */
       rc = cdlt_job_writer_discard(&sinks[k].w, err);
     else
       rc = cdlt_job_writer_close(&sinks[k].w, err);

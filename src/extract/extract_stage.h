@@ -20,6 +20,7 @@
 #include "cdlt/cdlt.h"
 #include "json/json.h"
 #include "json/json_reader.h"
+#include "extract/job_writer.h"
 #include "util/error.h"
 
 #define CDLT_EXTRACT_MAX_WORKERS 4
@@ -63,6 +64,22 @@ int cdlt_extract_run(cdlt_pipeline *p, const cdlt_extract_plan *plan, char load_
  * retained. */
 int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cdlt_json_reader *r, bool *kept,
                            cdlt_error *err);
+
+/* Whether the per-item work of cdlt_extract_sink_push does not depend on the items before it (no
+ * incremental cursor, no wrapping of scalars): then the items may be checked with
+ * cdlt_extract_sink_check on several threads at once and written into extra jobs of the sink
+ * (extract_parallel.c). */
+bool cdlt_extract_sink_order_free(const cdlt_extract_sink *s);
+/* The checks of cdlt_extract_sink_push alone (an object; integers within 64 bits), with its exact
+ * messages; for an order-free sink. Thread-safe (reads only the sink). */
+int cdlt_extract_sink_check(const cdlt_extract_sink *s, const cdlt_json_value *item, const cdlt_json_reader *r,
+                            cdlt_error *err);
+/* Opens an extra typed-jsonl job of the sink's table in the package being extracted, with the given
+ * file id (CDLT_JOB_FILE_ID_LEN chars); w is the caller's (closed or discarded by it). Thread-safe. */
+int cdlt_extract_sink_open_job(const cdlt_extract_sink *s, cdlt_job_writer *w, const char *file_id, cdlt_error *err);
+/* Counts n items written into closed extra jobs: when the sink's own job then holds no item, it is
+ * dropped at the end of the stage. Called by the thread that drives the sink. */
+void cdlt_extract_sink_add_items(cdlt_extract_sink *s, uint64_t n);
 
 /* The resource name as given. Owned by the sink. */
 const char *cdlt_extract_sink_name(const cdlt_extract_sink *s);

@@ -13,12 +13,21 @@
 #define ITEMS_PER_LINE 5000   /* data_writer.buffer_max_items */
 
 int cdlt_job_writer_open(cdlt_job_writer *w, const cdlt_package *pkg, const char *table, cdlt_error *err) {
-  memset(w, 0, sizeof *w);
-  cdlt_buf_init(&w->buf);
   char fid[CDLT_JOB_FILE_ID_LEN + 1];
   int rc = cdlt_job_new_file_id(fid, err);
-  if (rc) return rc;
-  char *name = cdlt_job_file_name(table, fid, 0, "typed-jsonl", false);
+  if (rc) {
+    memset(w, 0, sizeof *w);
+    cdlt_buf_init(&w->buf);
+    return rc;
+  }
+  return cdlt_job_writer_open_id(w, pkg, table, fid, err);
+}
+
+int cdlt_job_writer_open_id(cdlt_job_writer *w, const cdlt_package *pkg, const char *table, const char *file_id,
+                            cdlt_error *err) {
+  memset(w, 0, sizeof *w);
+  cdlt_buf_init(&w->buf);
+  char *name = cdlt_job_file_name(table, file_id, 0, "typed-jsonl", false);
   if (!name) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   w->path = cdlt_package_job_path(pkg, CDLT_JOB_NEW, name);
   free(name);

@@ -27,6 +27,10 @@ typedef struct cdlt_job_writer {
 
 /* Creates a new job file <table>.<file id>.0.typed-jsonl in the package's new_jobs. */
 int cdlt_job_writer_open(cdlt_job_writer *w, const cdlt_package *pkg, const char *table, cdlt_error *err);
+/* The same with a given file id (CDLT_JOB_FILE_ID_LEN lowercase hex chars): extra jobs whose names
+ * sort in the order of their items (extract_parallel.c). */
+int cdlt_job_writer_open_id(cdlt_job_writer *w, const cdlt_package *pkg, const char *table, const char *file_id,
+                            cdlt_error *err);
 /* Appends one item (written compact, unchanged). */
 int cdlt_job_writer_item(cdlt_job_writer *w, const cdlt_json_value *item, cdlt_error *err);
 /* Declares `text` (len bytes) to be exactly what cdlt_json_write(item, 0) would append — the
