@@ -161,6 +161,10 @@ class PgServer:
         subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.url, "-c", "SET client_min_messages=warning; " + sql], check=True,
                        stdout=subprocess.DEVNULL)
 
+    def query(self, sql):
+        return subprocess.run(["psql", "-X", "-q", "-At", self.url, "-c", sql], check=True,
+                              stdout=subprocess.PIPE).stdout.decode().strip()
+
     def stop(self):
         self.proc.stdin.close()
         self.proc.wait()
@@ -181,19 +185,23 @@ def csv_field(v):
 
 
 def jobs_to_csv(pdir, out_dir):
-    """cdlt's normalized rows (the completed jsonl jobs) as one CSV per table: {table: (csv, cols)}"""
+    """cdlt's normalized rows (every completed jsonl job of a table, in name order = load order) as
+    one CSV per table: {table: (csv, cols, rows)}"""
     os.makedirs(out_dir, exist_ok=True)
-    tables = {}
+    per_table = {}
     for root, _, files in os.walk(pdir):
         if not root.endswith("completed_jobs"):
             continue
         for f in files:
             table = f.split(".")[0]
-            if table.startswith("_dlt"):
-                continue
-            cols, rows = [], []
-            seen = set()
-            with open(os.path.join(root, f), encoding="utf-8") as fh:
+            if not table.startswith("_dlt"):
+                per_table.setdefault(table, []).append(os.path.join(root, f))
+    tables = {}
+    for table, paths in sorted(per_table.items()):
+        cols, rows = [], []
+        seen = set()
+        for job in sorted(paths):
+            with open(job, encoding="utf-8") as fh:
                 for line in fh:
                     r = json.loads(line)
                     for k in r:
@@ -201,12 +209,12 @@ def jobs_to_csv(pdir, out_dir):
                             seen.add(k)
                             cols.append(k)
                     rows.append(r)
-            path = os.path.join(out_dir, table + ".csv")
-            with open(path, "w", encoding="utf-8", newline="") as fo:
-                fo.write(",".join('"%s"' % c for c in cols) + "\n")
-                for r in rows:
-                    fo.write(",".join(csv_field(r.get(c)) for c in cols) + "\n")
-            tables[table] = (path, cols)
+        path = os.path.join(out_dir, table + ".csv")
+        with open(path, "w", encoding="utf-8", newline="") as fo:
+            fo.write(",".join('"%s"' % c for c in cols) + "\n")
+            for r in rows:
+                fo.write(",".join(csv_field(r.get(c)) for c in cols) + "\n")
+        tables[table] = (path, cols, len(rows))
     return tables
 
 
@@ -299,7 +307,7 @@ def main():
                         ref_schema = "ref_%s_%d" % (ds, i)
                         ddl = ["CREATE SCHEMA %s" % ref_schema]
                         cmds = []
-                        for table, (path, cols) in pg_csv.items():
+                        for table, (path, cols, _) in pg_csv.items():
                             # the same table definitions, dlt's UNIQUE (_dlt_id) index included
                             ddl.append('CREATE TABLE %s."%s" (LIKE %s."%s" INCLUDING ALL)' % (ref_schema, table, dsname, table))
                             cmds += ["-c", "\\copy %s.\"%s\" (%s) FROM '%s' WITH (FORMAT csv, HEADER true)" % (
@@ -307,6 +315,12 @@ def main():
                         pg.psql("; ".join(ddl))
                         rf.append(measure_rusage(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", pg.url,
                                                   "-c", "BEGIN"] + cmds + ["-c", "COMMIT"])[:2])
+                        # both sides loaded every row (a reference with fewer rows is no reference)
+                        for table, (_, _, nrows_csv) in pg_csv.items():
+                            for schema in (dsname, ref_schema):
+                                got = int(pg.query('SELECT count(*) FROM %s."%s"' % (schema, table)))
+                                if got != nrows_csv:
+                                    raise RuntimeError("%s.%s has %d rows, the jobs %d" % (schema, table, got, nrows_csv))
                         pg.psql("DROP SCHEMA %s CASCADE; DROP SCHEMA %s CASCADE" % (dsname, ref_schema))
                     else:
                         out = os.path.join(WORK, "fs")

@@ -79,8 +79,9 @@ static int read_normalize_settings(cdlt_pipeline *p, cdlt_config *cfg, cdlt_erro
                             found ? found : "normalize.chunk_bytes", v);
     p->normalize_chunk_bytes = (uint64_t)n;
   }
-  /* cdlt only: [load] overlap (LOAD__OVERLAP), default true: load while normalize runs (load_early.h) */
-  p->load_overlap = true;
+  /* cdlt only: [load] overlap (LOAD__OVERLAP), default false: load while normalize runs (load_early.h;
+   * measured in docs/internals/LOAD_OVERLAP.md: faster only for wide flat DuckDB loads, +18 MiB) */
+  p->load_overlap = false;
   if (cdlt_config_get(cfg, "load", "overlap", &v, NULL, &found) == 0 && v) {
     if (!strcasecmp(v, "true") || !strcmp(v, "1")) p->load_overlap = true;
     else if (!strcasecmp(v, "false") || !strcmp(v, "0")) p->load_overlap = false;

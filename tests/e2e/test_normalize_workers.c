@@ -264,9 +264,9 @@ static void test_same_result_for_any_worker_count(void) {
    * too (with the early loader a single worker also normalizes in chunks); and without loading
    * while normalizing (then one chunk per worker whatever chunk_bytes says) */
   const int many[] = {1, 2, 3, 2};
-  const char *many_vars[] = {"NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1",
-                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1",
-                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1",
+  const char *many_vars[] = {"NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1 LOAD__OVERLAP=true",
+                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1 LOAD__OVERLAP=true",
+                             "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1 LOAD__OVERLAP=true",
                              "NORMALIZE__PARALLEL_MIN_BYTES=0 NORMALIZE__CHUNK_BYTES=1 LOAD__OVERLAP=false"};
   for (int k = 0; k < 4; k++) {
     result r;
