@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,29 +176,34 @@ static int hint_cursor_column(cdlt_schema *schema, cdlt_table *t, const cdlt_inc
   return rc;
 }
 
-
-/* one item of a resource: must be an object (or is wrapped); filtered by the incremental cursor,
- * then written unchanged into the resource's typed-jsonl job */
-static int refuse_not_object(const cdlt_json_value *item, const cdlt_json_reader *r, cdlt_error *err) {
+/* "item in '<source>' at line L, column C (byte B)<what>": a parse error at the reader's last item */
+static int item_error(const cdlt_json_reader *r, cdlt_error *err, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int item_error(const cdlt_json_reader *r, cdlt_error *err, const char *fmt, ...) {
   uint64_t line, col, off;
   cdlt_json_reader_item_position(r, &line, &col, &off);
-  int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu) is %s, not a JSON object",
+  char what[256];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(what, sizeof what, fmt, ap);
+  va_end(ap);
+  int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu)%s",
                           cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
-                          (unsigned long long)off, json_kind(item));
+                          (unsigned long long)off, what);
   if (err) { err->line = line; err->column = col; err->offset = off; }
   return rc;
+}
+
+static int refuse_not_object(const cdlt_json_value *item, const cdlt_json_reader *r, cdlt_error *err) {
+  return item_error(r, err, " is %s, not a JSON object", json_kind(item));
 }
 
 static int refuse_oversized(const cdlt_json_value *big, const cdlt_json_reader *r, cdlt_error *err) {
-  uint64_t line, col, off;
-  cdlt_json_reader_item_position(r, &line, &col, &off);
-  int rc = cdlt_error_set(err, CDLT_ERR_PARSE, "item in '%s' at line %llu, column %llu (byte %llu): integer %.*s exceeds the 64-bit range",
-                          cdlt_json_reader_source_name(r), (unsigned long long)line, (unsigned long long)col,
-                          (unsigned long long)off, (int)(big->u.num.len > 60 ? 60 : big->u.num.len), big->u.num.text);
-  if (err) { err->line = line; err->column = col; err->offset = off; }
-  return rc;
+  return item_error(r, err, ": integer %.*s exceeds the 64-bit range", (int)(big->u.num.len > 60 ? 60 : big->u.num.len),
+                    big->u.num.text);
 }
 
+/* one item of a resource: must be an object (or is wrapped); filtered by the incremental cursor,
+ * then written unchanged into the resource's typed-jsonl job */
 int cdlt_extract_sink_push(cdlt_extract_sink *s, cdlt_json_value *item, const cdlt_json_reader *r, bool *kept,
                            cdlt_error *err) {
   if (kept) *kept = false;
