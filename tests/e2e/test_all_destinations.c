@@ -62,7 +62,7 @@ static void scenario(const char *destination, const char *credentials, const env
                                      "1,ann,ann@x.org,Bergen,20\n"
                                      "2,bob,,Rome,11\n"
                                      "5,eve,,Graz,21\n";
-  CHECK_MSG(users && !strcmp(users, expected), "%s users:\n%s\nexpected:\n%s", destination, users, expected);
+  CHECK_MSG(users && !strcmp(users, expected), "%s users:\n%s\nexpected:\n%s", destination, users ? users : "(none)", expected);
   free(users);
   char *pets = sql_csv(e, credentials, "SELECT u.id, p.name FROM users__pets p JOIN users u ON p._dlt_parent_id = u._dlt_id "
                           "ORDER BY u.id, p.name");

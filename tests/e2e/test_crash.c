@@ -19,14 +19,14 @@ typedef struct point {
 } point;
 
 static const point POINTS[] = {
-    {"extract.before_commit", NULL, false},
-    {"extract.after_commit", NULL, true},
-    {"state.before_save", NULL, true},            /* extract committed, state.json not yet saved */
-    {"normalize.before_live_schema", NULL, true},
-    {"normalize.before_commit", NULL, true},
-    {"normalize.after_commit", NULL, true},
-    {"load.before_commit", NULL, true},
-    {"load.after_commit", NULL, true},
+    {"extract.before_commit", NULL, false, false},
+    {"extract.after_commit", NULL, true, false},
+    {"state.before_save", NULL, true, false},            /* extract committed, state.json not yet saved */
+    {"normalize.before_live_schema", NULL, true, false},
+    {"normalize.before_commit", NULL, true, false},
+    {"normalize.after_commit", NULL, true, false},
+    {"load.before_commit", NULL, true, false},
+    {"load.after_commit", NULL, true, false},
     {"state.before_save", "2", false, true},      /* everything loaded, first_run flag not saved */
 };
 
@@ -38,8 +38,8 @@ static const char *DATA2 = "{\"id\":3,\"ts\":\"2024-01-02T00:00:00Z\",\"tags\":[
 
 #define ARGS "--pipeline cr --table ev --primary-key id --incremental ts"
 
-static int run_with_fault(const env *e, const char *file, const char *point, const char *hit, const char *mode, char **out) {
-  setenv("CDLT_FAULT_POINT", point, 1);
+static int run_with_fault(const env *e, const char *file, const char *fault, const char *hit, const char *mode, char **out) {
+  setenv("CDLT_FAULT_POINT", fault, 1);
   if (hit) setenv("CDLT_FAULT_HIT", hit, 1);
   if (mode) setenv("CDLT_FAULT_MODE", mode, 1);
   int rc = cdlt(e, out, "run '%s' " ARGS " --credentials '%s'", file, e->db);
@@ -158,13 +158,13 @@ static void test_kill_merge(void) {
     CHECK_MSG(contains(out, "Pending load packages from an interrupted run were loaded first"), "%s: %s", points[k], out);
     free(out);
     char *got = q(e.db, "SELECT id, v FROM mg_dataset.t ORDER BY id");
-    CHECK_MSG(got && !strcmp(got, "1|a\n2|B\n3|c"), "%s: rows %s", points[k], got);
+    CHECK_MSG(got && !strcmp(got, "1|a\n2|B\n3|c"), "%s: rows %s", points[k], got ? got : "(none)");
     free(got);
     got = q(e.db, "SELECT c.value FROM mg_dataset.t__tags c JOIN mg_dataset.t p ON c._dlt_parent_id = p._dlt_id ORDER BY 1");
-    CHECK_MSG(got && !strcmp(got, "x\ny\nz"), "%s: nested rows %s", points[k], got);
+    CHECK_MSG(got && !strcmp(got, "x\ny\nz"), "%s: nested rows %s", points[k], got ? got : "(none)");
     free(got);
     got = q(e.db, "SELECT count(*) FROM mg_dataset.t__tags");
-    CHECK_MSG(got && !strcmp(got, "3"), "%s: nested count %s", points[k], got);
+    CHECK_MSG(got && !strcmp(got, "3"), "%s: nested count %s", points[k], got ? got : "(none)");
     free(got);
   }
 }

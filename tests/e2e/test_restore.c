@@ -160,7 +160,7 @@ static void test_dev_mode(void) {
   char *ds = q(e.db, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'rs_dataset%' "
                      "ORDER BY 1");
   CHECK_MSG(ds && strlen(ds) == strlen("rs_dataset_20240101120000") && !strncmp(ds, "rs_dataset_", 11),
-            "datasets: %s", ds);
+            "datasets: %s", ds ? ds : "(none)");
   char sql[256];
   snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\".items", ds ? ds : "?");
   CHECK_Q(e.db, sql, "2");
