@@ -1287,8 +1287,8 @@ static cdlt_json_value *flow_scalar(parser *p, bool *is_key_out) {
 }
 
 static int add_member(parser *p, cdlt_json_value *obj, const cdlt_json_value *key, size_t where, cdlt_json_value *val) {
-  char *kt;
-  size_t kl;
+  char *kt = NULL;
+  size_t kl = 0;
   if (key_text(p, key, where, &kt, &kl)) return p->rc;
   cdlt_json_value *existing = cdlt_json_getn(obj, kt, kl);
   if (existing) {  /* a repeated key replaces the value in place, as a Python dict does */
