@@ -416,24 +416,27 @@ int cdlt_sql_unique_constraints_query(cdlt_buf *b, const cdlt_sql_dialect *d, co
   return 0;
 }
 
-int cdlt_sql_drop_constraint(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
-                             const char *name, cdlt_error *err) {
+/* `ALTER TABLE "ds"."t"<verb>"name"` (verb: " DROP CONSTRAINT " / " ADD CONSTRAINT ") */
+static int alter_constraint(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                            const char *verb, const char *name, cdlt_error *err) {
   TRY(ddl_sep(b, err));
   TRYM(cdlt_buf_puts(b, "ALTER TABLE "));
   TRY(cdlt_sql_qualified(b, d, dataset, table, err));
-  TRYM(cdlt_buf_puts(b, " DROP CONSTRAINT "));
+  TRYM(cdlt_buf_puts(b, verb));
   TRY(cdlt_sql_ident(b, d, name, err));
+  return 0;
+}
+
+int cdlt_sql_drop_constraint(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
+                             const char *name, cdlt_error *err) {
+  TRY(alter_constraint(b, d, dataset, table, " DROP CONSTRAINT ", name, err));
   TRYM(cdlt_buf_puts(b, ";"));
   return 0;
 }
 
 int cdlt_sql_add_unique(cdlt_buf *b, const cdlt_sql_dialect *d, const char *dataset, const char *table,
                         const char *name, const char *column, cdlt_error *err) {
-  TRY(ddl_sep(b, err));
-  TRYM(cdlt_buf_puts(b, "ALTER TABLE "));
-  TRY(cdlt_sql_qualified(b, d, dataset, table, err));
-  TRYM(cdlt_buf_puts(b, " ADD CONSTRAINT "));
-  TRY(cdlt_sql_ident(b, d, name, err));
+  TRY(alter_constraint(b, d, dataset, table, " ADD CONSTRAINT ", name, err));
   TRYM(cdlt_buf_puts(b, " UNIQUE ("));
   TRY(cdlt_sql_ident(b, d, column, err));
   TRYM(cdlt_buf_puts(b, ");"));

@@ -46,39 +46,38 @@ static char *default_schema_name(const char *pipeline_name, cdlt_error *err) {
   return cdlt_buf_detach(&b);
 }
 
+/* An integer setting [section] key in [lo, hi] into *out (unchanged when not configured); a value
+ * that is not one is a usage error naming where it came from and `what` it must be. */
+static int int_setting(cdlt_config *cfg, const char *section, const char *key, long long lo, long long hi,
+                       const char *what, long long *out, cdlt_error *err) {
+  const char *v = NULL, *found = NULL;
+  if (cdlt_config_get(cfg, section, key, &v, NULL, &found) != 0 || !v) return 0;
+  char *end;
+  long long n = strtoll(v, &end, 10);
+  if (!*v || *end || n < lo || n > hi) {
+    if (found) return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not %s: '%s'", found, what, v);
+    return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s.%s' is not %s: '%s'", section, key, what, v);
+  }
+  *out = n;
+  return 0;
+}
+
 /* [normalize] workers (NORMALIZE__WORKERS; default: the online cores), parallel_min_bytes
  * (default 4 MiB: smaller extracted packages are normalized on one thread) and chunk_bytes;
  * [load] overlap. */
 static int read_normalize_settings(cdlt_pipeline *p, cdlt_config *cfg, cdlt_error *err) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
-  p->normalize_workers = cores > 0 ? (unsigned)(cores > 256 ? 256 : cores) : 1;
-  p->normalize_parallel_min_bytes = (uint64_t)4 << 20;
+  long long workers = cores > 0 ? (cores > 256 ? 256 : cores) : 1;
+  long long min_bytes = (long long)4 << 20, chunk_bytes = 0;   /* 0: CDLT_NORM_CHUNK_BYTES_DEFAULT */
+  int rc = int_setting(cfg, "normalize", "workers", 1, 256, "a number of workers (1 to 256)", &workers, err);
+  if (!rc) rc = int_setting(cfg, "normalize", "parallel_min_bytes", 0, LLONG_MAX, "a number of bytes", &min_bytes, err);
+  /* cdlt only: the input bytes of one chunk for the early loader (normalize_parallel.h) */
+  if (!rc) rc = int_setting(cfg, "normalize", "chunk_bytes", 1, LLONG_MAX, "a number of bytes", &chunk_bytes, err);
+  if (rc) return rc;
+  p->normalize_workers = (unsigned)workers;
+  p->normalize_parallel_min_bytes = (uint64_t)min_bytes;
+  p->normalize_chunk_bytes = (uint64_t)chunk_bytes;
   const char *v = NULL, *found = NULL;
-  if (cdlt_config_get(cfg, "normalize", "workers", &v, NULL, &found) == 0 && v) {
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < 1 || n > 256)
-      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of workers (1 to 256): '%s'",
-                            found ? found : "normalize.workers", v);
-    p->normalize_workers = (unsigned)n;
-  }
-  if (cdlt_config_get(cfg, "normalize", "parallel_min_bytes", &v, NULL, &found) == 0 && v) {
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < 0)
-      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of bytes: '%s'",
-                            found ? found : "normalize.parallel_min_bytes", v);
-    p->normalize_parallel_min_bytes = (uint64_t)n;
-  }
-  /* cdlt only: the input bytes of one parallel chunk (normalize_parallel.h) */
-  if (cdlt_config_get(cfg, "normalize", "chunk_bytes", &v, NULL, &found) == 0 && v) {
-    char *end;
-    long long n = strtoll(v, &end, 10);
-    if (!*v || *end || n < 1)
-      return cdlt_error_set(err, CDLT_ERR_USAGE, "configuration value '%s' is not a number of bytes: '%s'",
-                            found ? found : "normalize.chunk_bytes", v);
-    p->normalize_chunk_bytes = (uint64_t)n;
-  }
   /* cdlt only: [load] overlap (LOAD__OVERLAP), default false: load while normalize runs (load_early.h;
    * measured in docs/internals/LOAD_OVERLAP.md: faster only for wide flat DuckDB loads, +18 MiB) */
   p->load_overlap = false;

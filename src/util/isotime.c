@@ -287,13 +287,21 @@ static int micro(const rx *r, cap sub) {
   return v;
 }
 
-static bool finish_time(const rx *r, cdlt_iso_parsed *o, int hour, int minute, int second, int us) {
+static bool finish_time(cdlt_iso_parsed *o, int hour, int minute, int second, int us) {
   if (!valid_time(hour, minute, second, us)) return false;
   o->hour = hour;
   o->minute = minute;
   o->second = second;
   o->microsecond = us;
   return true;
+}
+
+/* kind and date of a parsed DATE / DATETIME */
+static void set_date(cdlt_iso_parsed *o, cdlt_iso_kind kind, int64_t year, int month, int day) {
+  o->kind = kind;
+  o->year = (int32_t)year;
+  o->month = month;
+  o->day = day;
 }
 
 /* pendulum.helpers.is_long_year */
@@ -379,17 +387,14 @@ static bool pendulum_iso8601(const char *s, int n, cdlt_iso_parsed *o) {
       int h = (hh[0] - '0') * 10 + (hh[1] - '0');
       int mi = (hh[2] - '0') * 10 + (hh[3] - '0');
       int sec = atoi(hh + 4);
-      if (!finish_time(&r, o, h, mi, sec, 0)) return false;
+      if (!finish_time(o, h, mi, sec, 0)) return false;
       o->kind = CDLT_ISO_TIME;
       o->has_offset = false;
       o->offset_s = 0;
       return true;
     }
     if (!valid_date(year, month, day)) return false;
-    o->kind = CDLT_ISO_DATE;
-    o->year = (int32_t)year;
-    o->month = month;
-    o->day = day;
+    set_date(o, CDLT_ISO_DATE, year, month, day);
     return true;
   }
   if (ambiguous) return false;
@@ -425,7 +430,7 @@ static bool pendulum_iso8601(const char *s, int n, cdlt_iso_parsed *o) {
       if (off <= -86400 || off >= 86400) return false;
     }
   }
-  if (!finish_time(&r, o, hour, minute, second, us)) return false;
+  if (!finish_time(o, hour, minute, second, us)) return false;
   o->has_offset = has_off;
   o->offset_s = off;
   if (!is_date) {
@@ -433,10 +438,7 @@ static bool pendulum_iso8601(const char *s, int n, cdlt_iso_parsed *o) {
     return true;
   }
   if (!valid_date(year, month, day)) return false;
-  o->kind = CDLT_ISO_DATETIME;
-  o->year = (int32_t)year;
-  o->month = month;
-  o->day = day;
+  set_date(o, CDLT_ISO_DATETIME, year, month, day);
   return true;
 }
 
@@ -461,10 +463,7 @@ static bool pendulum_common(const char *s, int n, cdlt_iso_parsed *o) {
   }
   if (!r.time) {
     if (!valid_date(year, month, day)) return false;
-    o->kind = CDLT_ISO_DATE;
-    o->year = (int32_t)year;
-    o->month = month;
-    o->day = day;
+    set_date(o, CDLT_ISO_DATE, year, month, day);
     return true;
   }
   int hour = num(&r, r.t[T_HOUR]);
@@ -472,20 +471,10 @@ static bool pendulum_common(const char *s, int n, cdlt_iso_parsed *o) {
   int minute = num(&r, r.t[T_MIN]);
   int second = r.t[T_SEC].l ? num(&r, (cap){r.t[T_SEC].s + 1, r.t[T_SEC].l - 1}) : 0;
   int us = r.t[T_SUB].l ? micro(&r, (cap){r.t[T_SUB].s + 1, r.t[T_SUB].l - 1}) : 0;
-  if (has_date) {
-    if (!valid_date(year, month, day) || !valid_time(hour, minute, second, us)) return false;
-    o->kind = CDLT_ISO_DATETIME;
-    o->year = (int32_t)year;
-    o->month = month;
-    o->day = day;
-  } else {
-    if (!valid_time(hour, minute, second, us)) return false;
-    o->kind = CDLT_ISO_TIME;
-  }
-  o->hour = hour;
-  o->minute = minute;
-  o->second = second;
-  o->microsecond = us;
+  if (has_date && !valid_date(year, month, day)) return false;
+  if (!finish_time(o, hour, minute, second, us)) return false;
+  if (has_date) set_date(o, CDLT_ISO_DATETIME, year, month, day);
+  else o->kind = CDLT_ISO_TIME;
   o->has_offset = false;
   o->offset_s = 0;
   return true;
@@ -528,16 +517,9 @@ static int fast_iso_datetime(const char *s, size_t n, cdlt_iso_parsed *o) {
   int month = (s[5] - '0') * 10 + (s[6] - '0'), day = (s[8] - '0') * 10 + (s[9] - '0');
   int hour = (s[11] - '0') * 10 + (s[12] - '0'), minute = (s[14] - '0') * 10 + (s[15] - '0');
   int second = (s[17] - '0') * 10 + (s[18] - '0');
-  if (off <= -86400 || off >= 86400) return 0;
-  if (!valid_time(hour, minute, second, us) || !valid_date(year, month, day)) return 0;
-  o->kind = CDLT_ISO_DATETIME;
-  o->year = year;
-  o->month = month;
-  o->day = day;
-  o->hour = hour;
-  o->minute = minute;
-  o->second = second;
-  o->microsecond = us;
+  if (off <= -86400 || off >= 86400 || !valid_date(year, month, day)) return 0;
+  if (!finish_time(o, hour, minute, second, us)) return 0;
+  set_date(o, CDLT_ISO_DATETIME, year, month, day);
   o->has_offset = has_off;
   o->offset_s = off;
   return 1;
