@@ -1,8 +1,11 @@
 /* cmd_config.c — `cdlt config show [--pipeline NAME] [--project-dir DIR]`: every configured value
  * resolved through dlt's providers (explicit > environment > secrets.toml > config.toml > defaults),
- * with the provider it came from; secrets masked ("***"). Uses only include/cdlt/config.h. */
+ * with the provider it came from; secrets masked ("***"); then the defaults of cdlt's own settings
+ * (not dlt's) that are not configured. Uses only include/cdlt/config.h. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cdlt/cdlt.h"
 #include "cdlt/config.h"
@@ -17,6 +20,46 @@ static const char config_usage[] =
     "\n"
     "  --pipeline NAME      look up keys with the pipeline name section first\n"
     "  --project-dir DIR    project directory holding .dlt/ (default: $DLT_PROJECT_DIR or .)\n";
+
+/* cdlt's own settings, read by the pipeline (src/pipeline/pipeline.c read_normalize_settings): the
+ * defaults and checks are those of the pipeline (normalize_parallel.h CDLT_NORM_CHUNK_BYTES_DEFAULT). */
+typedef struct own_setting {
+  const char *section, *key, *dflt;
+  long long lo;   /* integers: the smallest value; -1: a boolean */
+  const char *what;
+} own_setting;
+
+static const own_setting own_settings[] = {
+    {"normalize", "parallel_min_bytes", "4194304", 0, "a number of bytes"},
+    {"normalize", "chunk_bytes", "16777216", 1, "a number of bytes"},
+    {"load", "overlap", "false", -1, "true or false"},
+};
+
+/* Whether v is a valid value of s (as the pipeline reads it). */
+static int own_valid(const own_setting *s, const char *v) {
+  if (s->lo < 0) return !strcasecmp(v, "true") || !strcasecmp(v, "false") || !strcmp(v, "1") || !strcmp(v, "0");
+  char *end;
+  long long n = strtoll(v, &end, 10);
+  return *v && !*end && n >= s->lo;
+}
+
+/* Prints the defaults of cdlt's own settings that are not configured (a configured one is among the
+ * values already); a configured value the pipeline would refuse is an error, as for dlt's settings. */
+static int show_own_settings(cdlt_config *c) {
+  for (size_t i = 0; i < sizeof own_settings / sizeof own_settings[0]; i++) {
+    const own_setting *s = &own_settings[i];
+    const char *v = NULL, *found = NULL;
+    if (cdlt_config_get(c, s->section, s->key, &v, NULL, &found) != 0 || !v) {
+      printf("  %s.%s = %s  (default)\n", s->section, s->key, s->dflt);
+      continue;
+    }
+    if (!own_valid(s, v)) {
+      fprintf(stderr, "cdlt config: configuration value '%s' is not %s: '%s'\n", found ? found : s->key, s->what, v);
+      return CLI_EXIT_FAILED;
+    }
+  }
+  return CLI_EXIT_OK;
+}
 
 static int show(const char *pipeline, const char *project_dir) {
   cdlt_config_options o = {0};
@@ -42,6 +85,10 @@ static int show(const char *pipeline, const char *project_dir) {
     const char *key, *value, *provider;
     if (cdlt_config_entry(c, i, &key, &value, &provider)) continue;
     printf("  %s = %s  (%s)\n", key, value, provider);
+  }
+  if (show_own_settings(c)) {
+    cdlt_config_close(c);
+    return CLI_EXIT_FAILED;
   }
   cdlt_runtime_settings s;
   rc = cdlt_config_runtime_settings(c, &s);

@@ -1,6 +1,7 @@
 /* extract_parallel.c — one big plain JSON Lines file extracted on several threads: split at
- * newlines, ranges parsed speculatively and verified, extra jobs in range order, sequential
- * fallback on any doubt (see extract_parallel.h). */
+ * newlines, ranges read with pread through each reader's bounded buffer (no mapping: a file that
+ * shrinks under us is an error, never a SIGBUS), parsed speculatively and verified, extra jobs in
+ * range order, sequential fallback on any doubt (see extract_parallel.h). */
 #define _GNU_SOURCE
 #include "extract/extract_parallel.h"
 
@@ -12,14 +13,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "extract/job_writer.h"
 #include "package/job_file.h"
+#include "util/faultpoint.h"
 
-#define DROP_BYTES ((uint64_t)2 << 20)        /* give back mapped input pages every 2 MiB */
+#define SCAN_BYTES ((size_t)64 << 10)         /* the buffer of the split's scans */
 #define MIN_RANGE_BYTES ((uint64_t)1 << 20)   /* no range smaller than this (but the last) */
 
 struct par;
@@ -38,18 +39,23 @@ typedef struct par {
   cdlt_extract_sink *sink;
   const char *path;
   const cdlt_json_limits *limits;
-  const unsigned char *map;   /* the whole file, read-only */
-  uint64_t size, page;
+  int fd;                     /* the file, read with pread by every range */
+  uint64_t size;              /* its size when the extract began */
   char prefix[CDLT_JOB_FILE_ID_LEN + 1];
   atomic_int stop;            /* a range failed: the others give up */
 } par;
 
-static void drop_pages(const par *P, uint64_t *dropped, uint64_t upto) {
-  upto = upto / P->page * P->page;
-  if (upto > *dropped) {
-    madvise((void *)(P->map + *dropped), (size_t)(upto - *dropped), MADV_DONTNEED);
-    *dropped = upto;
+/* Reads up to cap bytes at off (fewer only at the end of the file). Returns the count or -1. */
+static long read_at(int fd, unsigned char *buf, size_t cap, uint64_t off) {
+  size_t got = 0;
+  while (got < cap) {
+    ssize_t n = pread(fd, buf + got, cap - got, (off_t)(off + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    got += (size_t)n;
   }
+  return (long)got;
 }
 
 /* Parses and writes one range; g->rc = 0 only when the whole range was consumed cleanly. Errors
@@ -60,7 +66,8 @@ static void run_range(prange *g) {
   memset(&err, 0, sizeof err);
   uint64_t len = g->end - g->start;
   /* a BOM is skipped only at the very start of the file: elsewhere it is an error */
-  if (g->index > 0 && len >= 3 && memcmp(P->map + g->start, "\xEF\xBB\xBF", 3) == 0) {
+  unsigned char head[3];
+  if (g->index > 0 && len >= 3 && read_at(P->fd, head, 3, g->start) == 3 && memcmp(head, "\xEF\xBB\xBF", 3) == 0) {
     g->rc = CDLT_ERR_PARSE;
     atomic_store(&P->stop, 1);
     return;
@@ -69,11 +76,12 @@ static void run_range(prange *g) {
   snprintf(fid, sizeof fid, "%.7s%03zx", P->prefix, g->index);
   int rc = cdlt_extract_sink_open_job(P->sink, &g->w, fid, &err);
   g->w_open = true;
+  cdlt_input *in = NULL;
   cdlt_json_reader *r = NULL;
-  if (!rc) rc = cdlt_json_reader_new_memory(&r, P->map + g->start, (size_t)len, P->path, P->limits, &err);
+  if (!rc) rc = cdlt_input_open_file_range(&in, P->fd, g->start, len, P->path, &err);
+  if (!rc) rc = cdlt_json_reader_new(&r, in, P->limits, &err);
   cdlt_json_doc doc;
   cdlt_json_doc_init(&doc);
-  uint64_t dropped = g->start / P->page * P->page;
   while (!rc) {
     if (atomic_load_explicit(&P->stop, memory_order_relaxed)) { rc = CDLT_ERR_INTERNAL; break; }
     cdlt_json_doc_reset(&doc);
@@ -89,13 +97,10 @@ static void run_range(prange *g) {
     rc = cdlt_job_writer_item(&g->w, item, &err);
     if (verbatim) cdlt_job_writer_set_verbatim(NULL, NULL, 0);
     g->items++;
-    uint64_t at = 0;
-    cdlt_json_reader_item_position(r, NULL, NULL, &at);
-    if (g->start + at > dropped + DROP_BYTES) drop_pages(P, &dropped, g->start + at);
   }
   cdlt_json_doc_release(&doc);
   cdlt_json_reader_free(r);
-  drop_pages(P, &dropped, g->end);
+  cdlt_input_close(in);
   g->rc = rc;
   if (rc) atomic_store(&P->stop, 1);
 }
@@ -105,23 +110,33 @@ static void *range_main(void *arg) {
   return NULL;
 }
 
-/* the first byte after the newline at or after at - 1 (the size when none); scanned pages are given back */
-static uint64_t line_start_after(const par *P, uint64_t at) {
+/* the first byte after the newline at or after at - 1 (the size when none, or the file cannot be
+ * read: then the range ends short and fails) */
+static uint64_t line_start_after(const par *P, unsigned char *buf, uint64_t at) {
   if (at == 0 || at >= P->size) return at >= P->size ? P->size : 0;
-  const unsigned char *nl = memchr(P->map + at - 1, '\n', (size_t)(P->size - at + 1));
-  uint64_t out = nl ? (uint64_t)(nl - P->map) + 1 : P->size;
-  uint64_t from = (at - 1) / P->page * P->page;
-  drop_pages(P, &from, out);
-  return out;
+  for (uint64_t off = at - 1; off < P->size;) {
+    long n = read_at(P->fd, buf, SCAN_BYTES, off);
+    if (n <= 0) break;
+    const unsigned char *nl = memchr(buf, '\n', (size_t)n);
+    if (nl) return off + (uint64_t)(nl - buf) + 1;
+    off += (uint64_t)n;
+  }
+  return P->size;
 }
 
 /* whether the file's content allows the split: not gzip, not a top-level array */
-static bool content_eligible(const par *P) {
-  const unsigned char *m = P->map;
-  if (P->size >= 2 && m[0] == 0x1f && m[1] == 0x8b) return false;
-  uint64_t k = P->size >= 3 && memcmp(m, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-  while (k < P->size && (m[k] == ' ' || m[k] == '\t' || m[k] == '\n' || m[k] == '\r')) k++;
-  return k < P->size && m[k] != '[';
+static bool content_eligible(const par *P, unsigned char *buf) {
+  long n = read_at(P->fd, buf, SCAN_BYTES, 0);
+  if (n < 2 || (buf[0] == 0x1f && buf[1] == 0x8b)) return false;
+  uint64_t off = 0;
+  long k = n >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+  for (;;) {
+    while (k < n && (buf[k] == ' ' || buf[k] == '\t' || buf[k] == '\n' || buf[k] == '\r')) k++;
+    if (k < n) return buf[k] != '[';
+    off += (uint64_t)n;
+    if (off >= P->size || (n = read_at(P->fd, buf, SCAN_BYTES, off)) <= 0) return false;
+    k = 0;
+  }
 }
 
 static int finish(par *P, prange *g, size_t n, bool ok, cdlt_error *err) {
@@ -146,6 +161,15 @@ static int finish(par *P, prange *g, size_t n, bool ok, cdlt_error *err) {
   return rc;
 }
 
+/* The error when the file is shorter than when the extract began (it shrank while it was read:
+ * the ranges' reads came up short); 0 when it is not. */
+static int shrunk(const par *P, cdlt_error *err) {
+  struct stat st;
+  if (fstat(P->fd, &st) || (uint64_t)st.st_size >= P->size) return 0;
+  return cdlt_error_set(err, CDLT_ERR_IO, "cannot read '%s': the file shrank while it was read (%llu bytes, expected %llu)",
+                        P->path, (unsigned long long)st.st_size, (unsigned long long)P->size);
+}
+
 int cdlt_extract_parallel_file(cdlt_extract_sink *sink, const char *path, const cdlt_json_limits *limits,
                                unsigned workers, cdlt_error *err) {
   if (workers < 2 || !cdlt_extract_sink_order_free(sink) || !strcmp(path, "-")) return CDLT_EXTRACT_SEQUENTIAL;
@@ -157,19 +181,16 @@ int cdlt_extract_parallel_file(cdlt_extract_sink *sink, const char *path, const 
     close(fd);
     return CDLT_EXTRACT_SEQUENTIAL;
   }
-  par P = {.sink = sink, .path = path, .limits = limits, .size = (uint64_t)st.st_size,
-           .page = (uint64_t)sysconf(_SC_PAGESIZE)};
+  par P = {.sink = sink, .path = path, .limits = limits, .fd = fd, .size = (uint64_t)st.st_size};
   atomic_init(&P.stop, 0);
-  void *map = mmap(NULL, (size_t)P.size, PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (map == MAP_FAILED) return CDLT_EXTRACT_SEQUENTIAL;
-  P.map = map;
   cdlt_error ignored;
-  if (!content_eligible(&P) || cdlt_job_new_file_id(P.prefix, &ignored)) {
-    munmap(map, (size_t)P.size);
+  unsigned char *scan = malloc(SCAN_BYTES);
+  if (!scan || !content_eligible(&P, scan) || cdlt_job_new_file_id(P.prefix, &ignored)) {
+    free(scan);
+    close(fd);
     return CDLT_EXTRACT_SEQUENTIAL;
   }
-  madvise(map, (size_t)P.size, MADV_SEQUENTIAL);
+  posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   size_t n = workers;
   if (n > CDLT_EXTRACT_PARALLEL_MAX_RANGES) n = CDLT_EXTRACT_PARALLEL_MAX_RANGES;
   if (n > P.size / MIN_RANGE_BYTES) n = (size_t)(P.size / MIN_RANGE_BYTES);
@@ -177,32 +198,40 @@ int cdlt_extract_parallel_file(cdlt_extract_sink *sink, const char *path, const 
   pthread_t *th = calloc(n, sizeof *th);
   bool *started = calloc(n, sizeof *started);
   if (!g || !th || !started) {
-    free(g); free(th); free(started);
-    munmap(map, (size_t)P.size);
+    free(g); free(th); free(started); free(scan);
+    close(fd);
     return CDLT_EXTRACT_SEQUENTIAL;
   }
   /* equal byte ranges, each moved to the start of the next line */
   uint64_t prev = 0;
   for (size_t k = 0; k < n; k++) {
-    uint64_t end = k + 1 == n ? P.size : line_start_after(&P, P.size / n * (k + 1));
+    uint64_t end = k + 1 == n ? P.size : line_start_after(&P, scan, P.size / n * (k + 1));
     if (end < prev) end = prev;
     g[k] = (prange){.P = &P, .index = k, .start = prev, .end = end};
     prev = end;
   }
-  for (size_t k = 1; k < n; k++) started[k] = pthread_create(&th[k], NULL, range_main, &g[k]) == 0;
-  run_range(&g[0]);
-  for (size_t k = 1; k < n; k++) {
-    if (started[k]) pthread_join(th[k], NULL);
-    else if (!atomic_load(&P.stop)) run_range(&g[k]);   /* no thread: on this one */
-    else g[k].rc = CDLT_ERR_INTERNAL;
+  free(scan);
+  /* tests stop here (pause mode) to change the file under the ranges */
+  int rc = cdlt_fault_point("extract.parallel_ranges", err);
+  if (!rc) {
+    for (size_t k = 1; k < n; k++) started[k] = pthread_create(&th[k], NULL, range_main, &g[k]) == 0;
+    run_range(&g[0]);
+    for (size_t k = 1; k < n; k++) {
+      if (started[k]) pthread_join(th[k], NULL);
+      else if (!atomic_load(&P.stop)) run_range(&g[k]);   /* no thread: on this one */
+      else g[k].rc = CDLT_ERR_INTERNAL;
+    }
   }
-  bool ok = true;
+  bool ok = !rc;
   for (size_t k = 0; k < n; k++) ok = ok && g[k].rc == 0;
-  int rc = finish(&P, g, n, ok, err);
+  /* a file that shrank under the ranges is an error: the sequential extract would read what is left */
+  if (!rc && !ok) rc = shrunk(&P, err);
+  int frc = finish(&P, g, n, ok, err);
+  if (!rc) rc = frc;
   free(g);
   free(th);
   free(started);
-  munmap(map, (size_t)P.size);
+  close(fd);
   if (rc) return rc;
   return ok ? 0 : CDLT_EXTRACT_SEQUENTIAL;
 }

@@ -1,4 +1,5 @@
-/* input.c — byte sources: files and stdin through zlib (plain or gzip), and memory. */
+/* input.c — byte sources: files and stdin through zlib (plain or gzip), memory, and byte ranges of
+ * plain files (pread). */
 #include "json/input.h"
 
 #include <errno.h>
@@ -11,7 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-enum { INPUT_GZ, INPUT_MEMORY };
+enum { INPUT_GZ, INPUT_MEMORY, INPUT_RANGE };
 
 struct cdlt_input {
   int kind;
@@ -22,6 +23,9 @@ struct cdlt_input {
   /* INPUT_MEMORY */
   const char *mem;
   size_t mem_len, mem_pos, max_chunk;
+  /* INPUT_RANGE */
+  int fd;
+  uint64_t at, end;    /* next byte to read; end of the range (exclusive) */
 };
 
 static int new_input(cdlt_input **out, int kind, const char *name, cdlt_error *err) {
@@ -84,6 +88,40 @@ int cdlt_input_open_memory(cdlt_input **out, const void *data, size_t len, const
   return 0;
 }
 
+int cdlt_input_open_file_range(cdlt_input **out, int fd, uint64_t offset, uint64_t len, const char *name,
+                               cdlt_error *err) {
+  *out = NULL;
+  int rc = new_input(out, INPUT_RANGE, name, err);
+  if (rc) return rc;
+  (*out)->fd = fd;
+  (*out)->at = offset;
+  (*out)->end = offset + len;
+  return 0;
+}
+
+/* INPUT_RANGE: one pread of up to cap bytes of what is left of the range */
+static long read_range(cdlt_input *in, char *buf, size_t cap, cdlt_error *err) {
+  if (in->at >= in->end) return 0;
+  if ((uint64_t)cap > in->end - in->at) cap = (size_t)(in->end - in->at);
+  if (cap > (size_t)INT_MAX) cap = (size_t)INT_MAX;
+  ssize_t n;
+  do n = pread(in->fd, buf, cap, (off_t)in->at);
+  while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    in->failed = CDLT_ERR_IO;
+    return cdlt_error_errno(err, errno, "cannot read '%s'", in->name);
+  }
+  if (n == 0) {   /* the range was in the file when it was opened */
+    struct stat st;
+    unsigned long long now = fstat(in->fd, &st) == 0 ? (unsigned long long)st.st_size : (unsigned long long)in->at;
+    in->failed = CDLT_ERR_IO;
+    return cdlt_error_set(err, CDLT_ERR_IO, "cannot read '%s': the file shrank while it was read (%llu bytes, expected at least %llu)",
+                          in->name, now, (unsigned long long)in->end);
+  }
+  in->at += (uint64_t)n;
+  return (long)n;
+}
+
 long cdlt_input_read(cdlt_input *in, char *buf, size_t cap, cdlt_error *err) {
   if (in->failed) {
     return cdlt_error_set(err, in->failed, "cannot read '%s': an earlier read failed", in->name);
@@ -97,6 +135,7 @@ long cdlt_input_read(cdlt_input *in, char *buf, size_t cap, cdlt_error *err) {
     in->mem_pos += n;
     return (long)n;
   }
+  if (in->kind == INPUT_RANGE) return read_range(in, buf, cap, err);
   if (cap > (size_t)INT_MAX / 2) cap = (size_t)INT_MAX / 2;
   errno = 0;
   int n = gzread(in->gz, buf, (unsigned)cap);

@@ -4,9 +4,12 @@
 #define _GNU_SOURCE
 #include "load/load_early.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "package/job_file.h"
 #include "util/isotime.h"
@@ -43,6 +46,7 @@ struct cdlt_load_early {
   early_table *tables;
   size_t ntables;
   size_t nchunks;          /* chunks loaded */
+  char *created_db;        /* the DuckDB file the loader's open created: removed again if it gives up */
   int64_t started_us;
   int64_t drained_us;      /* when normalize had handed over its last chunk (under mu) */
 };
@@ -107,6 +111,19 @@ static bool keeps_column_order(cdlt_load_early *el, const cdlt_table_def *def) {
   return true;
 }
 
+/* The DuckDB database file the destination is about to create (it does not exist yet), malloc'd; NULL
+ * when it exists, is in memory, or the destination is another one. A serial run whose normalize fails
+ * never opens the destination, so it never creates the file: the early loader removes it when it
+ * gives up. */
+static char *db_file_to_create(const cdlt_pipeline *p) {
+  const char *path = p->credentials;
+  if (strcmp(p->dest_vt->name, "duckdb") || !path || !*path || !strncmp(path, ":memory:", 8)) return NULL;
+  if (access(path, F_OK) == 0 || errno != ENOENT) return NULL;
+  char wal[4200];   /* nor its write-ahead log (an orphan one is not the loader's to remove) */
+  if (snprintf(wal, sizeof wal, "%s.wal", path) >= (int)sizeof wal || access(wal, F_OK) == 0 || errno != ENOENT) return NULL;
+  return strdup(path);
+}
+
 /* Loads one chunk; nonzero = give up early loading. */
 static int load_chunk(cdlt_load_early *el, early_chunk *ch) {
   cdlt_error err;
@@ -114,6 +131,8 @@ static int load_chunk(cdlt_load_early *el, early_chunk *ch) {
   int rc = 0;
   if (!el->dest) {
     el->started_us = cdlt_now_us();
+    free(el->created_db);
+    el->created_db = db_file_to_create(el->p);
     if ((rc = cdlt_pipeline_open_destination(el->p, &el->dest, &err))) return rc;
     if (el->dest->vtab->writes_files || !el->dest->vtab->dialect) return CDLT_ERR_USAGE;
   }
@@ -154,11 +173,19 @@ static int load_chunk(cdlt_load_early *el, early_chunk *ch) {
   return rc;
 }
 
-/* rolls back and closes: the serial load will do everything */
+/* rolls back and closes: the serial load will do everything. A database file the loader's open
+ * created is removed while the destination still holds it (no other process has it open then). */
 static void give_up(cdlt_load_early *el) {
   el->failed = true;
   cdlt_load_tx_free(el->tx);
   el->tx = NULL;
+  if (el->created_db) {
+    unlink(el->created_db);
+    char wal[4200];
+    if (snprintf(wal, sizeof wal, "%s.wal", el->created_db) < (int)sizeof wal) unlink(wal);
+    free(el->created_db);
+    el->created_db = NULL;
+  }
   cdlt_destination_close(el->dest);
   el->dest = NULL;
   tables_free(el);
@@ -267,6 +294,8 @@ bool cdlt_load_early_finish(cdlt_load_early *el, cdlt_destination **dest, cdlt_l
   *dest = el->dest;
   *tx = el->tx;
   *started_us = el->started_us;
+  free(el->created_db);   /* the serial load goes on with it */
+  el->created_db = NULL;
   el->dest = NULL;
   el->tx = NULL;
   return true;

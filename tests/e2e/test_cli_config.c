@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "check.h"
+#include "normalize/normalize_parallel.h"
 
 static char dir[600];
 
@@ -90,11 +91,11 @@ static void test_show(void) {
            "[destination.postgres.credentials]\ndatabase = \"dlt_data\"\nusername = \"loader\"\n"
            "password = \"toml-pass-123\"\nhost = \"localhost\"\n");
   put_file(".dlt/config.toml",
-           "[runtime]\nlog_level = \"INFO\"\n[load]\nworkers = 4\n"
+           "[runtime]\nlog_level = \"INFO\"\n[load]\nworkers = 4\noverlap = true\n"
            "[destination.other]\ncredentials = \"postgresql://u:url-pass-456@h:5432/db\"\n"
            "[shop.runtime]\nlog_level = \"DEBUG\"\n");
   char *out = NULL;
-  int rc = cdlt(&out, "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD=env-pass-789 NORMALIZE__WORKERS=3",
+  int rc = cdlt(&out, "DESTINATION__POSTGRES__CREDENTIALS__PASSWORD=env-pass-789 NORMALIZE__WORKERS=3 NORMALIZE__CHUNK_BYTES=1000",
                 "config show --pipeline shop");
   CHECK_MSG(rc == 0, "config show exited %d:\n%s", rc, out);
   CHECK_MSG(!strstr(out, "toml-pass-123") && !strstr(out, "url-pass-456") && !strstr(out, "env-pass-789"),
@@ -120,6 +121,13 @@ static void test_show(void) {
   CHECK(has_line(out, "  extract.workers = 5  (default)"));
   CHECK(has_line(out, "  destination.replace_strategy = truncate-and-insert  (default)"));
   CHECK_MSG(!has_line(out, "  load.workers = 20  (default)"), "default shown for a configured key:\n%s", out);
+  /* cdlt's own settings: configured ones with their provider, the others with the pipeline's default */
+  CHECK_MSG(has_line(out, "  normalize.chunk_bytes = 1000  (environment variable NORMALIZE__CHUNK_BYTES)"), "%s", out);
+  snprintf(line, sizeof line, "  load.overlap = true  (%s/.dlt/config.toml)", dir);
+  CHECK_MSG(has_line(out, line), "%s", out);
+  CHECK_MSG(has_line(out, "  normalize.parallel_min_bytes = 4194304  (default)"), "%s", out);
+  CHECK_MSG(!strstr(out, "normalize.chunk_bytes = 16777216") && !strstr(out, "load.overlap = false"),
+            "default shown for a configured key:\n%s", out);
   free(out);
   /* a malformed file: exit 1 and the position */
   put_file(".dlt/config.toml", "[runtime]\nlog_level = \"INFO\"\n[runtime]\n");
@@ -144,6 +152,27 @@ static void test_show(void) {
   rc = cdlt(&out, NULL, "config show --project-dir '%s' | grep runtime.log_level", dir);
   snprintf(line, sizeof line, "  runtime.log_level = ERROR  (%s/.dlt/config.toml)\n", dir);
   CHECK_EQ_STR(out, line);
+  free(out);
+  /* cdlt's own settings not configured: the pipeline's defaults */
+  rc = cdlt(&out, NULL, "config show");
+  CHECK_EQ_INT(rc, 0);
+  snprintf(line, sizeof line, "  normalize.chunk_bytes = %llu  (default)", (unsigned long long)CDLT_NORM_CHUNK_BYTES_DEFAULT);
+  CHECK_MSG(has_line(out, line), "%s", out);
+  free(out);
+  rc = cdlt(&out, "NORMALIZE__PARALLEL_MIN_BYTES=4096", "config show");
+  CHECK_EQ_INT(rc, 0);
+  CHECK_MSG(has_line(out, "  normalize.parallel_min_bytes = 4096  (environment variable NORMALIZE__PARALLEL_MIN_BYTES)") &&
+                has_line(out, "  load.overlap = false  (default)") && !strstr(out, "normalize.parallel_min_bytes = 4194304"),
+            "%s", out);
+  free(out);
+  /* a value the pipeline would refuse: exit 1, as `cdlt run` */
+  rc = cdlt(&out, "NORMALIZE__CHUNK_BYTES=0", "config show");
+  CHECK_EQ_INT(rc, 1);
+  CHECK_MSG(strstr(out, "cdlt config: configuration value 'normalize.chunk_bytes' is not a number of bytes: '0'\n") != NULL, "%s", out);
+  free(out);
+  rc = cdlt(&out, "LOAD__OVERLAP=maybe", "config show");
+  CHECK_EQ_INT(rc, 1);
+  CHECK_MSG(strstr(out, "cdlt config: configuration value 'load.overlap' is not true or false: 'maybe'\n") != NULL, "%s", out);
   free(out);
 }
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -353,7 +354,57 @@ static void test_line_ends_and_bom(void) {
   free(c.p);
 }
 
+/* The file is truncated to half its size while the ranges read it: the run stops at the fault point
+ * extract.parallel_ranges (pause mode) after the split, the test truncates the file and lets it go
+ * on. A clear error naming the file, exit 1, no crash (the mapping of old gave SIGBUS), nothing
+ * extracted or loaded. */
+static void test_file_shrinks_while_read(void) {
+  sbuf b = events("\n", true);
+  env e;
+  env_new(&e);
+  const char *f = write_bytes(&e, "ev.jsonl", b.p, b.len);
+  char pause_file[700], out_path[700], cmd[4096];
+  snprintf(pause_file, sizeof pause_file, "%s/paused", e.dir);
+  snprintf(out_path, sizeof out_path, "%s/run.out", e.dir);
+  snprintf(cmd, sizeof cmd,
+           "cd '%s' && CDLT_FAULT_POINT=extract.parallel_ranges CDLT_FAULT_MODE=pause CDLT_FAULT_PAUSE_FILE='%s' "
+           "DLT_DATA_DIR='%s' exec '%s' run '%s' --pipeline p --credentials '%s' --normalize-workers 3 > '%s' 2>&1",
+           e.dir, pause_file, e.data, check_cdlt_bin(), f, e.db, out_path);
+  pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  CHECK(pid > 0);
+  int waited = 0;
+  while (access(pause_file, F_OK) != 0 && waited++ < 6000) usleep(10000);
+  CHECK_MSG(access(pause_file, F_OK) == 0, "%s", "cdlt never reached extract.parallel_ranges");
+  size_t half = b.len / 2;
+  CHECK_EQ_INT(truncate(f, (off_t)half), 0);
+  unlink(pause_file);
+  int status = 0;
+  CHECK(waitpid(pid, &status, 0) == pid);
+  char *out = check_read_file(out_path, NULL);
+  if (!out) out = strdup("(no output)");
+  CHECK_MSG(WIFEXITED(status) && WEXITSTATUS(status) == 1, "status %d (signal %d): %s", status,
+            WIFSIGNALED(status) ? WTERMSIG(status) : 0, out);
+  char want[1200];
+  snprintf(want, sizeof want, "cannot read '%s': the file shrank while it was read (%zu bytes, expected %zu)", f, half,
+           b.len);
+  CHECK_MSG(contains(out, want), "expected '%s' in:\n%s", want, out);
+  CHECK_MSG(!contains(out, "Sanitizer"), "%s", out);
+  free(out);
+  char dir[1200];
+  snprintf(dir, sizeof dir, "%s/pipelines/p/normalize/extracted", e.data);
+  char *ids = list_dir(dir);
+  CHECK_MSG(!ids || !*ids, "an extracted package was left: %s", ids);
+  free(ids);
+  CHECK(!table_exists(e.db, "p_dataset", "ev"));
+  free(b.p);
+}
+
 int main(void) {
+  test_file_shrinks_while_read();
   test_line_ends_and_bom();
   test_array_line_flattened();
   test_bad_items();

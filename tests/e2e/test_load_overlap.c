@@ -497,6 +497,39 @@ static void injected_early_error(void) {
 }
 
 /* replace and merge packages keep the serial path */
+/* A failed FIRST run into a DuckDB file that does not exist yet leaves the same files as the serial
+ * run: a normalize failure (frozen columns: `late` is new in chunk 2, after the early loader got
+ * chunks 0-1 and had opened — created — the database) leaves no database file (the serial run never opens
+ * the destination); a value the destination rejects (chunk 4) leaves one on both sides (the serial
+ * load opened it). */
+static void first_run_failures(void) {
+  shape bad = {0, NITEMS, -1, -1, 21000, -1};
+  for (int k = 0; k < 2; k++) {
+    side s;
+    side_new(&s, DUCK, "ds", k == 1);
+    char *f = data_file(&s, "frozen.jsonl", &BASE);
+    int rc;
+    char *out = run_side(&s, NULL, &rc, "'%s' --table ev --schema-contract '{\"columns\": \"freeze\"}'", f);
+    CHECK_MSG(rc != 0 && contains(out, "Can't add table column `late` to table `ev` because `columns` are frozen."),
+              "%s", out);
+    char wal[700];
+    snprintf(wal, sizeof wal, "%s.wal", s.e.db);
+    CHECK_MSG(!file_exists(s.e.db) && !file_exists(wal), "overlap %d: a failed normalize left the database file '%s'",
+              k, s.e.db);
+    free(out);
+    free(f);
+    side b;
+    side_new(&b, DUCK, "ds", k == 1);
+    f = data_file(&b, "bad.jsonl", &bad);
+    out = run_side(&b, NULL, &rc, "'%s' --table ev " AMOUNT_HINT, f);
+    CHECK_MSG(rc != 0 && contains(out, "1234567"), "%s", out);
+    CHECK_MSG(file_exists(b.e.db), "overlap %d: a failed load left no database file", k);
+    CHECK(!table_exists(b.e.db, "ds", "ev"));
+    free(out);
+    free(f);
+  }
+}
+
 static void replace_and_merge(void) {
   const char *how[2] = {"--write-disposition replace", "--write-disposition merge --primary-key id"};
   for (int h = 0; h < 2; h++) {
@@ -521,6 +554,7 @@ int main(void) {
   same_as_serial(DUCK, "ds_ser", "ds_ovl");
   bad_value(DUCK, "ds_ser", "ds_ovl");
   normalize_failure(DUCK, "ds_ser", "ds_ovl");
+  first_run_failures();
   crashes(DUCK, "ds_ser", "ds_ovl");
   injected_early_error();
   replace_and_merge();
