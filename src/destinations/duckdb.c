@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "destinations/destination.h"
 #include "destinations/duckdb_internal.h"
@@ -92,7 +93,8 @@ static void duck_close(cdlt_destination *base) {
 }
 
 /* Settings of the destination (config `[destination.duckdb]`, or env DESTINATION__DUCKDB__<KEY>):
- * memory_limit (DuckDB's text, e.g. "256MB"), threads, row_group_size. NULL = not configured. */
+ * memory_limit (DuckDB's text, e.g. "256MB"), threads, row_group_size, load_block_size (bytes of a
+ * block of the parallel load, duckdb_scan.c). NULL = not configured. */
 static const char *duck_setting(cdlt_config *conf, const char *key) {
   const char *v = NULL;
   return conf && cdlt_config_get(conf, "destination.duckdb", key, &v, NULL, NULL) == 0 && v && *v ? v : NULL;
@@ -168,8 +170,8 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
     return rc;
   }
   const char *mem = duck_setting(conf, "memory_limit"), *thr = duck_setting(conf, "threads"),
-             *rgs = duck_setting(conf, "row_group_size");
-  long long threads = 0, row_group_size = DUCK_ROW_GROUP_SIZE;
+             *rgs = duck_setting(conf, "row_group_size"), *blk = duck_setting(conf, "load_block_size");
+  long long threads = 0, row_group_size = DUCK_ROW_GROUP_SIZE, block = DUCK_SCAN_BLOCK_BYTES;
   d->auto_limit = !mem;
   d->auto_threads = !thr;
   int rc = 0;
@@ -178,6 +180,13 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
   else if (rgs && (!setting_int(rgs, 2048, 1 << 30, &row_group_size) || row_group_size % 2048))
     rc = cdlt_error_set(err, CDLT_ERR_USAGE,
                         "duckdb: setting 'row_group_size' must be a multiple of 2048 (at least 2048), not '%s'", rgs);
+  else if (blk && !setting_int(blk, 4096, (long long)1 << 40, &block))
+    rc = cdlt_error_set(err, CDLT_ERR_USAGE,
+                        "duckdb: setting 'load_block_size' must be a whole number of bytes from 4096, not '%s'", blk);
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  d->threads = threads ? (unsigned)threads : cores > 0 ? (unsigned)cores : 1;
+  d->scan_block = block;
+  d->row_group_size = row_group_size;
   cdlt_buf set;
   cdlt_buf_init(&set);
   /* §6.2 connection settings */
@@ -212,6 +221,7 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
     rc = run(d, set.data, "connection settings", err);
     if (rc) cdlt_error_wrap(err, "cannot open duckdb database '%s'", path);
   }
+  if (!rc) rc = cdlt_duck_scan_register(d, err);
   if (!rc && d->auto_limit) {
     /* RESET memory_limit resets the setting's text but not the buffer pool's limit (DuckDB
      * 1.4.4): the limit in effect before a load is remembered and SET back after it */
@@ -463,12 +473,12 @@ static int duck_rollback(cdlt_destination *base, cdlt_error *err) {
   int rc = run((duck *)base, "ROLLBACK", "rollback", err);
   /* a load that failed inside the transaction could not set its limits back (the transaction was
    * aborted): do it now */
-  if (!rc) cdlt_duck_load_settings((duck *)base, 0);
+  if (!rc) cdlt_duck_load_settings((duck *)base, 0, 0);
   return rc;
 }
 
 /* See duckdb_internal.h. A value DuckDB refuses leaves the previous one. */
-void cdlt_duck_load_settings(duck *d, long long need) {
+void cdlt_duck_load_settings(duck *d, long long need, unsigned threads) {
   duckdb_result res;
   if (!need) {
     if (d->auto_limit && d->load_limit) {
@@ -481,13 +491,15 @@ void cdlt_duck_load_settings(duck *d, long long need) {
       duckdb_destroy_result(&res);
     }
     if (d->auto_threads && d->load_threads) {
-      if (duckdb_query(d->con, "RESET threads", &res) != DuckDBError) d->load_threads = false;
+      if (duckdb_query(d->con, "RESET threads", &res) != DuckDBError) d->load_threads = 0;
       duckdb_destroy_result(&res);
     }
     return;
   }
-  if (d->auto_threads && !d->load_threads) {
-    if (duckdb_query(d->con, "SET threads=" DUCK_LOAD_THREADS, &res) != DuckDBError) d->load_threads = true;
+  if (d->auto_threads && d->load_threads != threads) {
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET threads=%u", threads);
+    if (duckdb_query(d->con, sql, &res) != DuckDBError) d->load_threads = threads;
     duckdb_destroy_result(&res);
   }
   if (!d->auto_limit || need <= d->load_limit) return;

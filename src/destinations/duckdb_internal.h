@@ -9,6 +9,9 @@
 #include <stdint.h>
 
 #include "destinations/destination.h"
+#include "json/json.h"
+#include "util/buf.h"
+#include "util/error.h"
 
 /* Without a configured memory_limit a bulk load runs under DUCK_LOAD_MEMORY_BASE +
  * DUCK_LOAD_MEMORY_PER_COLUMN x the table's columns (+ DUCK_LOAD_MEMORY_PER_ITEM x the largest
@@ -23,7 +26,7 @@
 /* DuckDB threads during a bulk load without a configured thread count: the appender's INSERT
  * gains nothing from more, each more costs CPU and memory (nested set: 5.6 vs 5.0 s user, 97 vs
  * 90 MB with 2 threads) */
-#define DUCK_LOAD_THREADS "1"
+#define DUCK_LOAD_THREADS 1u
 
 /* Rows load_file appended to one table in the open transaction (see cdlt_duck_appended). */
 typedef struct duck_appended {
@@ -41,7 +44,12 @@ typedef struct duck {
   char default_limit[64];  /* DuckDB's own memory_limit at open (text), set back after a bulk load */
   long long load_limit;    /* the memory limit (bytes) set for the running bulk load, 0 = none */
   bool auto_threads;       /* no threads configured: bulk loads run on DUCK_LOAD_THREADS */
-  bool load_threads;       /* ... and that setting is on */
+  unsigned load_threads;   /* ... and the threads a bulk load set (0: none, DuckDB's default) */
+  unsigned threads;        /* the configured threads, else the online cores: the parallel load's */
+  long long scan_block;    /* bytes of a block of the parallel load (load_block_size) */
+  long long row_group_size; /* rows of a row group of the attached file */
+  bool scan_registered;    /* cdlt_job_scan() is registered on the connection */
+  void *scan;              /* the parallel load running (duckdb_scan.c), read by cdlt_job_scan() */
   bool in_transaction;     /* begin was called, commit/rollback not yet */
   duck_appended *appended; /* per table, the rows bulk-loaded in the open transaction */
   size_t nappended;
@@ -57,13 +65,78 @@ uint64_t cdlt_duck_appended(const duck *d, const char *dataset, const char *tabl
 int cdlt_duck_appended_add(duck *d, const char *dataset, const char *table, uint64_t rows);
 
 /* Settings of a bulk load that are not configured (duckdb.c): raises the memory limit of the
- * running bulk load to `need` bytes (when higher) and runs DuckDB on one thread
- * (DUCK_LOAD_THREADS); need 0: back to DuckDB's defaults. Best effort. */
-void cdlt_duck_load_settings(duck *d, long long need);
+ * running bulk load to `need` bytes (when higher) and runs DuckDB on `threads` threads (the serial
+ * load: DUCK_LOAD_THREADS); need 0: back to DuckDB's defaults. Best effort. */
+void cdlt_duck_load_settings(duck *d, long long need, unsigned threads);
 
 /* The destination's load_file (duckdb_load.c): appends one jsonl job file to dataset.table in the
  * connection's open transaction. 0 or an error in err; memory bounded (see duckdb_load.c). */
 int cdlt_duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table, const char *path,
                         cdlt_file_format format, cdlt_error *err);
+
+
+/* ------------------------------------------------------------ job rows → DuckDB chunks (duckdb_rows.c)
+ * Both bulk loads (the serial appender of duckdb_load.c and the parallel table function of
+ * duckdb_scan.c) read the rows of a normalized jsonl job with cdlt's JSON reader and fill typed
+ * 2048-row chunks: BIGINT, DOUBLE, BOOLEAN or VARCHAR vectors; a column whose type needs parsing
+ * (timestamps, dates, decimals, base64, JSON, HUGEINT) is appended as VARCHAR and converted by the
+ * INSERT's SELECT (duckdb_cast.c), so nothing depends on DuckDB's format detection. */
+
+/* how a column's values are appended */
+typedef enum { DUCK_COL_TEXT, DUCK_COL_BIGINT, DUCK_COL_DOUBLE, DUCK_COL_BOOL, DUCK_COL_JSON } duck_col_kind;
+
+/* one column while rows are put into a chunk */
+typedef struct duck_col {
+  const char *name;   /* the table's (borrowed) */
+  size_t name_len;
+  duck_col_kind kind;
+  duckdb_vector vec;  /* bound by duck_rows_bind */
+  void *data;
+  uint64_t *validity;
+  bool seen;          /* set in the current row */
+} duck_col;
+
+/* the rows of one job file being put into chunks by one thread */
+typedef struct duck_rows {
+  const char *path, *table;   /* for messages (borrowed) */
+  size_t ncols;
+  duck_col *cols;             /* owned */
+  cdlt_buf scratch;           /* JSON text of json / nested values */
+  uint64_t line;              /* line of the current row, for messages */
+  cdlt_error err;             /* the error of the last failed call */
+} duck_rows;
+
+/* The loading plan of a table: each column's kind (into rows->cols, which it allocates), the
+ * chunk's logical types (*types: ncolumns, caller destroys each and frees the array) and
+ * `INSERT INTO "dataset"."table" (cols) SELECT <conversions> FROM <source>` into sql.
+ * rows->path/table are set by the caller. 0 or an error in err. */
+int cdlt_duck_rows_plan(duck_rows *rows, const char *dataset, const cdlt_table_def *table, const char *source,
+                        duckdb_logical_type **types, cdlt_buf *sql, cdlt_error *err);
+/* Frees what _plan and the filling allocated (not the types). */
+void cdlt_duck_rows_release(duck_rows *rows);
+/* Binds the columns to the vectors of chunk (whose columns are the plan's types). */
+void cdlt_duck_rows_bind(duck_rows *rows, duckdb_data_chunk chunk);
+/* Puts item as row r of the bound chunk. 0, or an error in rows->err naming path, table, line and
+ * column. */
+int cdlt_duck_rows_put(duck_rows *rows, idx_t r, const cdlt_json_value *item);
+/* "duckdb: cannot load '<path>' into '<table>': <fmt...>" into err; returns CDLT_ERR_DESTINATION */
+int cdlt_duck_rows_fail(cdlt_error *err, const duck_rows *rows, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------ the parallel load (duckdb_scan.c)
+ * Job files of at least DUCK_SCAN_MIN_BLOCKS blocks of d->scan_block bytes (plain jsonl, loaded
+ * where row order does not matter) are read by the table function cdlt_job_scan() on DuckDB's
+ * threads. */
+#define DUCK_SCAN_BLOCK_BYTES ((long long)8 << 20)
+#define DUCK_SCAN_MIN_BLOCKS 2
+/* Registers cdlt_job_scan() on the connection (at open). 0 or an error. */
+int cdlt_duck_scan_register(duck *d, cdlt_error *err);
+/* Whether the job at path (size bytes) is loaded by the parallel scan, with how many threads
+ * (set in *threads). */
+bool cdlt_duck_scan_wanted(const duck *d, const cdlt_table_def *table, const char *path, uint64_t size,
+                           unsigned *threads);
+/* Loads the job file at path into dataset.table with the parallel scan on `threads` threads, in
+ * the connection's open transaction. 0 or an error in err. */
+int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *table, const char *path, unsigned threads,
+                        cdlt_error *err);
 
 #endif

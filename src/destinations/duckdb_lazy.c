@@ -652,3 +652,203 @@ idx_t duckdb_vector_size(void) {
   }
   return ((idx_t (*)(void))f)();
 }
+
+duckdb_table_function duckdb_create_table_function(void) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_create_table_function");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((duckdb_table_function (*)(void))f)();
+}
+
+void duckdb_destroy_table_function(duckdb_table_function *table_function) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_destroy_table_function");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function *))f)(table_function);
+}
+
+void duckdb_table_function_set_name(duckdb_table_function table_function, const char *name) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_table_function_set_name");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function, const char *))f)(table_function, name);
+}
+
+void duckdb_table_function_set_extra_info(duckdb_table_function table_function, void *extra_info, duckdb_delete_callback_t destroy) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_table_function_set_extra_info");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function, void *, duckdb_delete_callback_t))f)(table_function, extra_info, destroy);
+}
+
+void duckdb_table_function_set_bind(duckdb_table_function table_function, duckdb_table_function_bind_t bind) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_table_function_set_bind");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function, duckdb_table_function_bind_t))f)(table_function, bind);
+}
+
+void duckdb_table_function_set_init(duckdb_table_function table_function, duckdb_table_function_init_t init) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_table_function_set_init");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function, duckdb_table_function_init_t))f)(table_function, init);
+}
+
+void duckdb_table_function_set_local_init(duckdb_table_function table_function, duckdb_table_function_init_t init) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_table_function_set_local_init");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function, duckdb_table_function_init_t))f)(table_function, init);
+}
+
+void duckdb_table_function_set_function(duckdb_table_function table_function, duckdb_table_function_t function) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_table_function_set_function");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_table_function, duckdb_table_function_t))f)(table_function, function);
+}
+
+duckdb_state duckdb_register_table_function(duckdb_connection con, duckdb_table_function function) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_register_table_function");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((duckdb_state (*)(duckdb_connection, duckdb_table_function))f)(con, function);
+}
+
+void * duckdb_bind_get_extra_info(duckdb_bind_info info) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_bind_get_extra_info");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((void * (*)(duckdb_bind_info))f)(info);
+}
+
+void duckdb_bind_add_result_column(duckdb_bind_info info, const char *name, duckdb_logical_type type) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_bind_add_result_column");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_bind_info, const char *, duckdb_logical_type))f)(info, name, type);
+}
+
+void duckdb_bind_set_bind_data(duckdb_bind_info info, void *bind_data, duckdb_delete_callback_t destroy) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_bind_set_bind_data");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_bind_info, void *, duckdb_delete_callback_t))f)(info, bind_data, destroy);
+}
+
+void duckdb_bind_set_error(duckdb_bind_info info, const char *error) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_bind_set_error");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_bind_info, const char *))f)(info, error);
+}
+
+void * duckdb_init_get_bind_data(duckdb_init_info info) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_init_get_bind_data");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((void * (*)(duckdb_init_info))f)(info);
+}
+
+void duckdb_init_set_max_threads(duckdb_init_info info, idx_t max_threads) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_init_set_max_threads");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_init_info, idx_t))f)(info, max_threads);
+}
+
+void duckdb_init_set_init_data(duckdb_init_info info, void *init_data, duckdb_delete_callback_t destroy) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_init_set_init_data");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_init_info, void *, duckdb_delete_callback_t))f)(info, init_data, destroy);
+}
+
+void duckdb_init_set_error(duckdb_init_info info, const char *error) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_init_set_error");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_init_info, const char *))f)(info, error);
+}
+
+void * duckdb_function_get_bind_data(duckdb_function_info info) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_function_get_bind_data");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((void * (*)(duckdb_function_info))f)(info);
+}
+
+void * duckdb_function_get_local_init_data(duckdb_function_info info) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_function_get_local_init_data");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  return ((void * (*)(duckdb_function_info))f)(info);
+}
+
+void duckdb_function_set_error(duckdb_function_info info, const char *error) {
+  static _Atomic(void *) slot;
+  void *f = atomic_load_explicit(&slot, memory_order_acquire);
+  if (!f) {
+    f = sym("duckdb_function_set_error");
+    atomic_store_explicit(&slot, f, memory_order_release);
+  }
+  ((void (*)(duckdb_function_info, const char *))f)(info, error);
+}

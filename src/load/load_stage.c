@@ -404,9 +404,11 @@ static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, const staging *st, cdlt_e
                                 jf.table, cdlt_schema_name(c->schema));
     else if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     else {
-      const char *ds = staged_chain_of(st, t->name) ? st->dataset : c->p->dataset;
+      bool staged = staged_chain_of(st, t->name) != NULL;
+      const char *ds = staged ? st->dataset : c->p->dataset;
       cdlt_table_def def;
       rc = cdlt_schema_table_def(c->schema, t, &def) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+      def.in_file_order = staged;
       uint64_t size = 0;
       cdlt_fs_file_size(path, &size, NULL);
       if (!rc && size > 0 && def.ncolumns > 0) {

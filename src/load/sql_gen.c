@@ -122,9 +122,9 @@ static cdlt_column_def state_cols[] = {
     {.name = "_dlt_id", .type = CDLT_TYPE_TEXT, .nullable = false, .precision = -1, .scale = -1,
      .timezone = true, .unique = true}};
 
-const cdlt_table_def cdlt_dlt_version_table = {"_dlt_version", version_cols, 6};
-const cdlt_table_def cdlt_dlt_loads_table = {"_dlt_loads", loads_cols, 5};
-const cdlt_table_def cdlt_dlt_pipeline_state_table = {"_dlt_pipeline_state", state_cols, 8};
+const cdlt_table_def cdlt_dlt_version_table = {"_dlt_version", version_cols, 6, false};
+const cdlt_table_def cdlt_dlt_loads_table = {"_dlt_loads", loads_cols, 5, false};
+const cdlt_table_def cdlt_dlt_pipeline_state_table = {"_dlt_pipeline_state", state_cols, 8, false};
 
 bool cdlt_sql_is_dlt_table(const char *name) {
   return name && (!strcmp(name, "_dlt_version") || !strcmp(name, "_dlt_loads") ||

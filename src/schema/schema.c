@@ -592,6 +592,7 @@ int cdlt_schema_table_def(const cdlt_schema *s, const cdlt_table *t, cdlt_table_
   (void)s;
   def->name = t->name;
   def->ncolumns = 0;
+  def->in_file_order = false;
   def->columns = calloc(t->ncolumns + 1, sizeof *def->columns);
   if (!def->columns) return CDLT_ERR_NOMEM;
   for (size_t k = 0; k < t->ncolumns; k++) {

@@ -44,6 +44,10 @@ typedef struct cdlt_table_def {
   const char *name;
   cdlt_column_def *columns;
   size_t ncolumns;
+  /* the rows must land in the table in the order of the job file (set by the load stage for the
+   * staging tables of merge and replace, whose follow-up SQL may pick among duplicates); otherwise
+   * a destination may load a file's rows on several threads, in any order */
+  bool in_file_order;
 } cdlt_table_def;
 
 #endif

@@ -22,7 +22,7 @@ static cdlt_column_def cols[] = {
     {.name = "score", .type = CDLT_TYPE_DOUBLE, .nullable = true, .precision = -1, .scale = -1, .timezone = true},
     {.name = "ts", .type = CDLT_TYPE_TIMESTAMP, .nullable = true, .precision = -1, .scale = -1, .timezone = true},
 };
-static cdlt_table_def table = {"items", cols, 4};
+static cdlt_table_def table = {"items", cols, 4, false};
 
 /* rows with ids [from, to) */
 static void write_job(const char *path, long from, long to) {

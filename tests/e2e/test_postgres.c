@@ -150,7 +150,7 @@ static cdlt_column_def all_cols[] = {
     {.name = "small", .type = CDLT_TYPE_BIGINT, .nullable = true, .precision = 16, .scale = -1, .timezone = true},
     {.name = "Mixed Case", .type = CDLT_TYPE_TEXT, .nullable = true, .precision = -1, .scale = -1, .timezone = true},
 };
-static const cdlt_table_def all_table = {"all_types", all_cols, sizeof all_cols / sizeof *all_cols};
+static const cdlt_table_def all_table = {"all_types", all_cols, sizeof all_cols / sizeof *all_cols, false};
 
 static const char ALL_JSONL[] =
     /* every type, with escapes in text */
@@ -244,7 +244,7 @@ static void test_destination_transactions_and_errors(void) {
            &err);
   static cdlt_column_def tc[] = {{.name = "id", .type = CDLT_TYPE_BIGINT, .nullable = false, .precision = -1, .scale = -1},
                                  C("s", CDLT_TYPE_TEXT)};
-  static const cdlt_table_def t = {"t", tc, 2};
+  static const cdlt_table_def t = {"t", tc, 2, false};
   const char *good = write_file(&e, "good.jsonl", "{\"id\":1,\"s\":\"a\"}\n{\"id\":2}\n");
 
   /* rollback discards a load, commit keeps it */
@@ -278,7 +278,7 @@ static void test_destination_transactions_and_errors(void) {
   CHECK_MSG(contains(err.msg, "broken.jsonl"), "message: %s", err.msg);
   /* bad base64 in a binary column */
   static cdlt_column_def bc[] = {C("b", CDLT_TYPE_BINARY)};
-  static const cdlt_table_def bt = {"b", bc, 1};
+  static const cdlt_table_def bt = {"b", bc, 1, false};
   CHECK_OK(d->vtab->execute(d, "CREATE TABLE tx_ds.b (b bytea)", &err), &err);
   const char *b64 = write_file(&e, "b64.jsonl", "{\"b\":\"AAH/Cg==\"}\n{\"b\":\"!!\"}\n");
   CHECK_EQ_INT(d->vtab->load_file(d, "tx_ds", &bt, b64, CDLT_FORMAT_JSONL, &err), CDLT_ERR_DESTINATION);
@@ -757,7 +757,7 @@ static void bench(long mb, bool gz) {
       {.name = "_dlt_load_id", .type = CDLT_TYPE_TEXT, .nullable = false, .precision = -1, .scale = -1, .timezone = true},
       {.name = "_dlt_id", .type = CDLT_TYPE_TEXT, .nullable = false, .precision = -1, .scale = -1, .timezone = true,
        .unique = true}};
-  cdlt_table_def t = {gz ? "bench_gz" : "bench", bc, 7};
+  cdlt_table_def t = {gz ? "bench_gz" : "bench", bc, 7, false};
   cdlt_destination *d = open_dest(pg_server_url(srv));
   if (!d) return;
   cdlt_error err = {0};

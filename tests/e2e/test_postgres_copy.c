@@ -72,8 +72,8 @@ static cdlt_column_def all_cols[] = {
     C("force_text", CDLT_TYPE_DECIMAL),
 };
 #define NCOLS (sizeof all_cols / sizeof *all_cols)
-static const cdlt_table_def bin_table = {"bt", all_cols, NCOLS - 1};
-static const cdlt_table_def text_table = {"tt", all_cols, NCOLS};
+static const cdlt_table_def bin_table = {"bt", all_cols, NCOLS - 1, false};
+static const cdlt_table_def text_table = {"tt", all_cols, NCOLS, false};
 #define SELECT_COLS "id, txt, dbl, flag, ts, ts_naive, d, tm, bin, js, small, mid"
 
 static const char ROWS[] =
@@ -199,7 +199,7 @@ static void test_fallback_to_text(void) {
   cdlt_error err = {0};
   static cdlt_column_def fc[] = {C("id", CDLT_TYPE_BIGINT), C("n", CDLT_TYPE_BIGINT), C("x", CDLT_TYPE_DOUBLE),
                                  C("ts", CDLT_TYPE_TIMESTAMP), C("small", CDLT_TYPE_TEXT)};
-  static const cdlt_table_def ft = {"fb", fc, 5};
+  static const cdlt_table_def ft = {"fb", fc, 5, false};
   CHECK_OK(d->vtab->execute(d, "CREATE SCHEMA fb_ds; CREATE TABLE fb_ds.fb (id bigint, n bigint, x double precision, "
                                "ts timestamptz, small smallint)",
                             &err),

@@ -101,7 +101,7 @@ static void test_schema_and_internal_tables(void) {
   CHECK_EQ_STR(cell(0, 0), "1");
 
   /* internal tables + a data table in one multi-statement script, in a transaction */
-  cdlt_table_def all = {"all_types", all_cols, NALL - 1};
+  cdlt_table_def all = {"all_types", all_cols, NALL - 1, false};
   cdlt_buf_reset(&sql);
   CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_duckdb, DS, &cdlt_dlt_version_table, err), err);
   CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_duckdb, DS, &cdlt_dlt_loads_table, err), err);
@@ -253,7 +253,7 @@ static void check_loaded_rows(long long id_offset) {
 /* all_types plus a "_k" column telling the loads apart */
 static cdlt_table_def loaded_table(cdlt_column_def *cols) {
   memcpy(cols, all_cols, sizeof all_cols);
-  return (cdlt_table_def){"all_types", cols, NALL};
+  return (cdlt_table_def){"all_types", cols, NALL, false};
 }
 
 static void test_load(void) {
@@ -286,7 +286,7 @@ static void test_load(void) {
 
   /* a subset of the table's columns: the others get NULL (or their default) */
   cdlt_column_def two[] = {all_cols[0], all_cols[1]};
-  cdlt_table_def t2 = {"all_types", two, 2};
+  cdlt_table_def t2 = {"all_types", two, 2, false};
   snprintf(tmp, sizeof tmp, "%s/two.jsonl", check_tmpdir());
   write_file(tmp, "{\"id\":100,\"t\":\"x\"}\n{\"id\":101}\n", false);
   CHECK_OK(dst->vtab->load_file(dst, DS, &t2, tmp, CDLT_FORMAT_JSONL, err), err);
@@ -440,7 +440,7 @@ static void bench(long mb, bool gz) {
       C("created_at", CDLT_TYPE_TIMESTAMP),
       {.name = "_dlt_load_id", .type = CDLT_TYPE_TEXT, .nullable = false, .precision = -1, .scale = -1, .timezone = true},
       {.name = "_dlt_id", .type = CDLT_TYPE_TEXT, .nullable = false, .precision = -1, .scale = -1, .timezone = true, .unique = true}};
-  cdlt_table_def t = {gz ? "bench_gz" : "bench", cols, 7};
+  cdlt_table_def t = {gz ? "bench_gz" : "bench", cols, 7, false};
   cdlt_buf_reset(&sql);
   CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_duckdb, DS, &t, err), err);
   CHECK_OK(exec(sql.data), err);

@@ -104,7 +104,7 @@ static cdlt_column_def cols[] = {
     {.name = "t", .type = CDLT_TYPE_TEXT, .nullable = true, .precision = -1, .scale = -1, .timezone = true},
     {.name = "ts", .type = CDLT_TYPE_TIMESTAMP, .nullable = true, .precision = -1, .scale = -1, .timezone = true},
 };
-static cdlt_table_def table = {"rows", cols, 3};
+static cdlt_table_def table = {"rows", cols, 3, false};
 
 /* n rows {"id": i, "t": <pad chars + i>, "ts": 2024-01-01 + i seconds} */
 static void write_rows(const char *path, long n, size_t pad) {

@@ -35,7 +35,7 @@ static cdlt_column_def cols[] = {
     C("id", CDLT_TYPE_BIGINT, false), C("name", CDLT_TYPE_TEXT, true), C("v", CDLT_TYPE_DOUBLE, true),
     C("flag", CDLT_TYPE_BOOL, true),  C("note", CDLT_TYPE_TEXT, true), C("ts", CDLT_TYPE_TIMESTAMP, true),
 };
-static cdlt_table_def table = {"thr", cols, sizeof cols / sizeof *cols};
+static cdlt_table_def table = {"thr", cols, sizeof cols / sizeof *cols, false};
 
 /* threads of this process (/proc/self/task) */
 static int thread_count(void) {

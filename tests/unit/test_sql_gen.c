@@ -200,11 +200,11 @@ static void test_duckdb_golden(void) {
                                    C("updated", CDLT_TYPE_TIMESTAMP, true),
                                    C("_dlt_load_id", CDLT_TYPE_TEXT, false), CU("_dlt_id", CDLT_TYPE_TEXT),
                                    C("deleted", CDLT_TYPE_BOOL, true)};
-  cdlt_table_def orders = {"orders", orders_cols, 6};
+  cdlt_table_def orders = {"orders", orders_cols, 6, false};
   cdlt_column_def items_cols[] = {C("sku", CDLT_TYPE_TEXT, true), C("_dlt_root_id", CDLT_TYPE_TEXT, false),
                                   C("_dlt_parent_id", CDLT_TYPE_TEXT, false),
                                   C("_dlt_list_idx", CDLT_TYPE_BIGINT, false), CU("_dlt_id", CDLT_TYPE_TEXT)};
-  cdlt_table_def items = {"orders__items", items_cols, 5};
+  cdlt_table_def items = {"orders__items", items_cols, 5, false};
   cdlt_buf_reset(&b);
   CHECK_OK(cdlt_sql_create_table(&b, d, "my_data", &orders, err), err);
   CHECK_IN(g, b.data);
@@ -228,7 +228,7 @@ static void test_duckdb_golden(void) {
   CHECK_OK(cdlt_sql_truncate_table(&b, d, "my_data", "orders__items", err), err);
   CHECK_EQ_STR(b.data, "DELETE FROM \"my_data\".\"orders\" WHERE 1=1;\nDELETE FROM \"my_data\".\"orders__items\" WHERE 1=1;");
   /* an empty table cannot be created */
-  cdlt_table_def empty = {"e", NULL, 0};
+  cdlt_table_def empty = {"e", NULL, 0, false};
   cdlt_buf_reset(&b);
   CHECK(cdlt_sql_create_table(&b, d, "my_data", &empty, err) == CDLT_ERR_SCHEMA);
   free(g);
@@ -261,11 +261,11 @@ static void test_postgres_golden(void) {
                                   C("created_at", CDLT_TYPE_TIMESTAMP, true),
                                   C("address__city", CDLT_TYPE_TEXT, true),
                                   C("_dlt_load_id", CDLT_TYPE_TEXT, false), CU("_dlt_id", CDLT_TYPE_TEXT)};
-  cdlt_table_def users = {"users", users_cols, 6};
+  cdlt_table_def users = {"users", users_cols, 6, false};
   cdlt_column_def pets_cols[] = {C("name", CDLT_TYPE_TEXT, true), C("kind", CDLT_TYPE_TEXT, true),
                                  C("_dlt_parent_id", CDLT_TYPE_TEXT, false),
                                  C("_dlt_list_idx", CDLT_TYPE_BIGINT, false), CU("_dlt_id", CDLT_TYPE_TEXT)};
-  cdlt_table_def pets = {"users__pets", pets_cols, 5};
+  cdlt_table_def pets = {"users__pets", pets_cols, 5, false};
 
   /* the whole migration script, in the order dlt sent it */
   cdlt_buf_reset(&b);

@@ -1,0 +1,351 @@
+/* duckdb_scan.c — the parallel bulk load: one big jsonl job file read on DuckDB's own threads.
+ *
+ * The serial load (duckdb_load.c) parses a job on one thread and appends on another, and DuckDB
+ * compresses every row group on the appending thread: most of the load's CPU on one core. Here
+ * the file is cut into blocks of whole lines, and
+ *   INSERT INTO "ds"."t" (cols) SELECT <conversions> FROM cdlt_job_scan()
+ * runs on `threads` DuckDB threads with preserve_insertion_order=false. cdlt_job_scan(), a table
+ * function registered on the connection, hands each thread the next unread block; the thread
+ * parses it (cdlt's JSON reader over that byte range, duckdb_rows.c) into the chunks DuckDB asks
+ * for, and appends and compresses its own row groups. The rows land in an order that depends on
+ * the threads, so a table loaded where the order matters (cdlt_table_def.in_file_order: the
+ * staging tables whose merge SQL picks among duplicates) always uses the serial load.
+ *
+ * Errors name the job file and its line (each block knows the line it starts on); when several
+ * threads fail, the first error in the file is the one reported. Memory: each thread pins the
+ * blocks of its own row group, so the load's memory limit is the serial one times the threads.
+ * docs/internals/PERF_DUCKDB.md has the measurements. */
+#define _GNU_SOURCE
+#include <duckdb.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "destinations/duckdb_internal.h"
+#include "destinations/duckdb_lazy.h"
+#include "json/input.h"
+#include "json/json_reader.h"
+#include "util/faultpoint.h"
+
+/* whole lines [offset, offset + len) of the job file, the first of them line `line` (1-based) */
+typedef struct scan_block {
+  uint64_t offset, len, line;
+} scan_block;
+
+/* one parallel load (d->scan while its INSERT runs) */
+typedef struct job_scan {
+  duck_rows plan;              /* path, table and the columns' kinds (copied by each thread) */
+  duckdb_logical_type *types;
+  int fd;                      /* the job file, read by every thread with pread */
+  scan_block *blocks;
+  size_t nblocks;
+  uint64_t longest;            /* the longest line, newline included */
+  uint64_t size, lines;        /* of the file */
+  unsigned threads;
+  atomic_size_t next;          /* the next block to hand out */
+  atomic_uint_fast64_t rows;   /* rows produced */
+  atomic_bool stop;            /* a thread failed */
+  pthread_mutex_t mu;          /* guards the three below */
+  bool failed;
+  uint64_t fail_line;
+  cdlt_error err;              /* the error of the first failing line */
+} job_scan;
+
+/* a DuckDB thread's state */
+typedef struct scan_local {
+  duck_rows R;
+  const scan_block *block;     /* being read, NULL between blocks */
+  cdlt_input *in;
+  cdlt_json_reader *rd;
+  cdlt_json_doc doc;
+} scan_local;
+
+/* ---------------------------------------------------------------- blocks of whole lines */
+
+/* Reads the file once: blocks of at least `block_bytes` ending at a newline (the last one at the
+ * end of the file) and the longest line. 0 or an error. */
+static int split_blocks(job_scan *S, const char *path, uint64_t block_bytes, cdlt_error *err) {
+  enum { BUF = 1 << 20 };
+  char *buf = malloc(BUF);
+  if (!buf) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  size_t cap = 0;
+  uint64_t pos = 0, line_start = 0, line = 1, block_start = 0, block_line = 1;
+  int rc = 0;
+  for (;;) {
+    ssize_t n = pread(S->fd, buf, BUF, (off_t)pos);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      rc = cdlt_error_errno(err, errno, "cannot read '%s'", path);
+      break;
+    }
+    uint64_t end = pos + (uint64_t)n;
+    const char *p = buf, *e = buf + n;
+    for (const char *nl; n > 0 && (nl = memchr(p, '\n', (size_t)(e - p))); p = nl + 1) {
+      uint64_t after = pos + (uint64_t)(nl - buf) + 1;
+      if (after - line_start > S->longest) S->longest = after - line_start;
+      line_start = after;
+      line++;
+      if (after - block_start < block_bytes) continue;
+      if (S->nblocks == cap) {
+        size_t ncap = cap ? 2 * cap : 64;
+        scan_block *grown = realloc(S->blocks, ncap * sizeof *grown);
+        if (!grown) {
+          rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+          break;
+        }
+        S->blocks = grown;
+        cap = ncap;
+      }
+      S->blocks[S->nblocks++] = (scan_block){block_start, after - block_start, block_line};
+      block_start = after;
+      block_line = line;
+    }
+    if (rc || n == 0) {
+      if (!rc && end - line_start > S->longest) S->longest = end - line_start;
+      S->size = end;
+      S->lines = line - (end == line_start);
+      if (!rc && block_start < end) {   /* the rest: lines shorter than a block, or no final newline */
+        scan_block *grown = realloc(S->blocks, (S->nblocks + 1) * sizeof *grown);
+        if (!grown) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+        else {
+          S->blocks = grown;
+          S->blocks[S->nblocks++] = (scan_block){block_start, end - block_start, block_line};
+        }
+      }
+      break;
+    }
+    pos = end;
+  }
+  free(buf);
+  return rc;
+}
+
+/* ---------------------------------------------------------------- the table function */
+
+/* Records T's error (in T->R.err) as the load's when it is the first in the file, and stops the
+ * other threads; DuckDB then fails the INSERT with it. */
+static void scan_fail(job_scan *S, scan_local *T, duckdb_function_info info) {
+  pthread_mutex_lock(&S->mu);
+  if (!S->failed || T->R.line < S->fail_line) {
+    S->failed = true;
+    S->fail_line = T->R.line;
+    S->err = T->R.err;
+  }
+  pthread_mutex_unlock(&S->mu);
+  atomic_store(&S->stop, true);
+  duckdb_function_set_error(info, T->R.err.msg);
+}
+
+/* A reader error with the line, column and byte of the whole file (the reader counts from the
+ * start of the block): "invalid JSON in '<path>' at line L, column C (byte O): <reason>". */
+static void reader_error(scan_local *T) {
+  cdlt_error *e = &T->R.err;
+  const char *why = strstr(e->msg, "): ");
+  if (e->line > 0 && why) {
+    uint64_t line = T->block->line + e->line - 1, col = e->column, byte = T->block->offset + e->offset;
+    char reason[sizeof e->msg];
+    snprintf(reason, sizeof reason, "%s", why + 3);
+    cdlt_duck_rows_fail(e, &T->R, "invalid JSON in '%s' at line %" PRIu64 ", column %" PRIu64 " (byte %" PRIu64 "): %s",
+                        T->R.path, line, col, byte, reason);
+    e->line = line;
+    e->column = col;
+    e->offset = byte;
+    return;
+  }
+  char msg[sizeof e->msg];
+  snprintf(msg, sizeof msg, "%s", e->msg);
+  cdlt_duck_rows_fail(e, &T->R, "%s", msg);
+}
+
+static void block_close(scan_local *T) {
+  cdlt_json_reader_free(T->rd);
+  cdlt_input_close(T->in);
+  T->rd = NULL;
+  T->in = NULL;
+  T->block = NULL;
+}
+
+static void scan_bind(duckdb_bind_info info) {
+  duck *d = duckdb_bind_get_extra_info(info);
+  job_scan *S = d->scan;
+  if (!S) {
+    duckdb_bind_set_error(info, "cdlt_job_scan() is used only by cdlt's bulk load");
+    return;
+  }
+  for (size_t c = 0; c < S->plan.ncols; c++) duckdb_bind_add_result_column(info, S->plan.cols[c].name, S->types[c]);
+  duckdb_bind_set_bind_data(info, S, NULL);
+}
+
+static void scan_init(duckdb_init_info info) {
+  job_scan *S = duckdb_init_get_bind_data(info);
+  duckdb_init_set_max_threads(info, S->threads);
+}
+
+static void local_free(void *p) {
+  scan_local *T = p;
+  block_close(T);
+  cdlt_json_doc_release(&T->doc);
+  cdlt_duck_rows_release(&T->R);
+  free(T);
+}
+
+static void scan_local_init(duckdb_init_info info) {
+  job_scan *S = duckdb_init_get_bind_data(info);
+  scan_local *T = calloc(1, sizeof *T);
+  duck_col *cols = T ? malloc(S->plan.ncols * sizeof *cols) : NULL;
+  if (!cols) {
+    free(T);
+    duckdb_init_set_error(info, "out of memory");
+    return;
+  }
+  memcpy(cols, S->plan.cols, S->plan.ncols * sizeof *cols);
+  T->R = (duck_rows){.path = S->plan.path, .table = S->plan.table, .ncols = S->plan.ncols, .cols = cols};
+  cdlt_buf_init(&T->R.scratch);
+  cdlt_json_doc_init(&T->doc);
+  duckdb_init_set_init_data(info, T, local_free);
+}
+
+/* Fills the next chunk of up to 2048 rows from this thread's blocks; 0 rows when none is left. */
+static void scan_chunk(duckdb_function_info info, duckdb_data_chunk output) {
+  job_scan *S = duckdb_function_get_bind_data(info);
+  scan_local *T = duckdb_function_get_local_init_data(info);
+  cdlt_duck_rows_bind(&T->R, output);
+  idx_t cap = duckdb_vector_size(), n = 0;
+  while (n < cap) {
+    if (!T->block) {
+      size_t k = atomic_fetch_add(&S->next, 1);
+      if (atomic_load(&S->stop) || k >= S->nblocks) break;
+      T->block = &S->blocks[k];
+      if (cdlt_input_open_file_range(&T->in, S->fd, T->block->offset, T->block->len, T->R.path, &T->R.err) ||
+          cdlt_json_reader_new(&T->rd, T->in, &cdlt_json_job_limits, &T->R.err)) {
+        T->R.line = T->block->line;
+        reader_error(T);
+        scan_fail(S, T, info);
+        return;
+      }
+    }
+    cdlt_json_value *item;
+    int rc = cdlt_json_reader_next_value(T->rd, &T->doc, &item, &T->R.err);
+    if (rc == 0) {
+      block_close(T);
+      continue;
+    }
+    if (rc < 0) {
+      T->R.line = T->block->line + (T->R.err.line > 0 ? T->R.err.line - 1 : 0);
+      if (rc != CDLT_ERR_NOMEM) reader_error(T);
+      scan_fail(S, T, info);
+      return;
+    }
+    uint64_t line = 1;
+    cdlt_json_reader_item_position(T->rd, &line, NULL, NULL);
+    T->R.line = T->block->line + line - 1;
+    rc = cdlt_duck_rows_put(&T->R, n, item);
+    cdlt_json_doc_reset(&T->doc);
+    if (rc) {
+      scan_fail(S, T, info);
+      return;
+    }
+    n++;
+  }
+  atomic_fetch_add(&S->rows, n);
+  duckdb_data_chunk_set_size(output, n);
+}
+
+int cdlt_duck_scan_register(duck *d, cdlt_error *err) {
+  duckdb_table_function f = duckdb_create_table_function();
+  if (!f) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  duckdb_table_function_set_name(f, "cdlt_job_scan");
+  duckdb_table_function_set_extra_info(f, d, NULL);
+  duckdb_table_function_set_bind(f, scan_bind);
+  duckdb_table_function_set_init(f, scan_init);
+  duckdb_table_function_set_local_init(f, scan_local_init);
+  duckdb_table_function_set_function(f, scan_chunk);
+  duckdb_state st = duckdb_register_table_function(d->con, f);
+  duckdb_destroy_table_function(&f);
+  if (st == DuckDBError) return cdlt_error_set(err, CDLT_ERR_DESTINATION, "duckdb: cannot register cdlt_job_scan()");
+  d->scan_registered = true;
+  return 0;
+}
+
+/* ---------------------------------------------------------------- the load */
+
+bool cdlt_duck_scan_wanted(const duck *d, const cdlt_table_def *table, const char *path, uint64_t size,
+                           unsigned *threads) {
+  if (!d->scan_registered || table->in_file_order || d->threads < 2 || d->scan_block <= 0 ||
+      size < (uint64_t)d->scan_block * DUCK_SCAN_MIN_BLOCKS)
+    return false;
+  unsigned char magic[2] = {0};   /* gzip job files are read by the serial load */
+  FILE *f = fopen(path, "rb");
+  bool gz = f && fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  if (f) fclose(f);
+  if (!f || gz) return false;
+  *threads = d->threads;
+  return true;
+}
+
+static void run_quietly(duck *d, const char *sql) {
+  duckdb_result res;
+  duckdb_query(d->con, sql, &res);
+  duckdb_destroy_result(&res);
+}
+
+int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *table, const char *path, unsigned threads,
+                        cdlt_error *err) {
+  job_scan S = {.plan = {.path = path, .table = table->name}, .fd = -1, .threads = threads};
+  atomic_init(&S.next, 0);
+  atomic_init(&S.rows, 0);
+  atomic_init(&S.stop, false);
+  cdlt_buf sql;
+  cdlt_buf_init(&sql);
+  bool has_mu = false;
+  int rc = cdlt_fault_point("load.duckdb_parallel", err);   /* tests: which loads take this path */
+  if (!rc) rc = cdlt_duck_rows_plan(&S.plan, dataset, table, "cdlt_job_scan()", &S.types, &sql, err);
+  if (!rc && (S.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+    rc = cdlt_duck_rows_fail(err, &S.plan, "cannot open '%s': %s", path, strerror(errno));
+  if (!rc) rc = split_blocks(&S, path, (uint64_t)d->scan_block, err);
+  if (!rc && pthread_mutex_init(&S.mu, NULL)) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (rc) goto done;
+  has_mu = true;
+  if (S.nblocks < S.threads) S.threads = (unsigned)(S.nblocks ? S.nblocks : 1);
+  /* per thread: the serial load's budget, or room for one row group of average rows when that is
+   * more (each thread holds its own row group in memory until it is full: rows of a few KiB in a
+   * narrow table failed with "failed to allocate" under the serial budget) */
+  uint64_t avg_row = S.lines ? S.size / S.lines : S.size;
+  long long per_thread = DUCK_LOAD_MEMORY_BASE + DUCK_LOAD_MEMORY_PER_COLUMN * (long long)S.plan.ncols;
+  long long row_group = d->row_group_size * (long long)avg_row * 5 / 4;
+  long long need = (per_thread > row_group ? per_thread : row_group) * S.threads;
+  if (S.longest > (uint64_t)1 << 20) need += DUCK_LOAD_MEMORY_PER_ITEM * (long long)S.longest * S.threads;
+  cdlt_duck_load_settings(d, need, S.threads);
+  run_quietly(d, "SET preserve_insertion_order=false");
+  d->scan = &S;
+  duckdb_result res;
+  if (duckdb_query(d->con, sql.data, &res) == DuckDBError) {
+    if (S.failed) {
+      *err = S.err;
+      rc = err->code ? err->code : CDLT_ERR_DESTINATION;
+    } else rc = cdlt_duck_rows_fail(err, &S.plan, "%s", duckdb_result_error(&res));
+  }
+  duckdb_destroy_result(&res);
+  d->scan = NULL;
+  run_quietly(d, "RESET preserve_insertion_order");
+  cdlt_duck_load_settings(d, 0, 0);
+  cdlt_duckdb_allocator_purge();
+  if (!rc) cdlt_duck_appended_add(d, dataset, table->name, atomic_load(&S.rows));
+done:
+  if (has_mu) pthread_mutex_destroy(&S.mu);
+  if (S.fd >= 0) close(S.fd);
+  if (S.types)
+    for (size_t i = 0; i < S.plan.ncols; i++)
+      if (S.types[i]) duckdb_destroy_logical_type(&S.types[i]);
+  free(S.types);
+  free(S.blocks);
+  cdlt_duck_rows_release(&S.plan);
+  cdlt_buf_release(&sql);
+  return rc;
+}

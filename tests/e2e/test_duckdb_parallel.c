@@ -1,0 +1,226 @@
+/* test_duckdb_parallel.c — the DuckDB destination's parallel bulk load (duckdb_scan.c): a job file
+ * of at least two blocks is read by the table function cdlt_job_scan() on DuckDB's threads.
+ * On real files and real databases it checks: which loads take that path (the fault point
+ * "load.duckdb_parallel" fails exactly those), that it loads the very rows the serial load loads
+ * (every column compared with EXCEPT ALL both ways), a bad value and a malformed line deep in the
+ * file give the serial load's exact message with the line of the whole file, a rollback leaves
+ * nothing, and through `cdlt run` that append loads use it while the staging tables of a merge
+ * (whose SQL picks among duplicates in row order) never do. */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "destinations/destination.h"
+#include "e2e.h"
+#include "load/sql_gen.h"
+
+static char tmp[512];   /* the test's folder */
+static cdlt_error err_storage;
+static cdlt_error *err = &err_storage;
+static cdlt_rows rows;
+
+#define DS "par_data"
+#define C(n, t, null) {.name = n, .type = t, .nullable = null, .precision = -1, .scale = -1, .timezone = true}
+static cdlt_column_def par_cols[] = {
+    C("id", CDLT_TYPE_BIGINT, false), C("name", CDLT_TYPE_TEXT, true), C("v", CDLT_TYPE_DOUBLE, true),
+    C("flag", CDLT_TYPE_BOOL, true),  C("note", CDLT_TYPE_JSON, true), C("ts", CDLT_TYPE_TIMESTAMP, true),
+};
+static cdlt_table_def table = {.name = "par", .columns = par_cols, .ncolumns = sizeof par_cols / sizeof *par_cols};
+
+static const char *q1(cdlt_destination *d, const char *s) {
+  cdlt_rows_free(&rows);
+  if (d->vtab->query(d, s, &rows, err)) {
+    check_report(0, __FILE__, __LINE__, "query failed: %s: %s", s, err->msg);
+    return "<error>";
+  }
+  return rows.nrows == 1 && rows.ncols == 1 ? cdlt_rows_get(&rows, 0, 0) : "<not one value>";
+}
+
+/* rows 1..n, ~150 bytes each (line i = row i); line bad_line (> 0) is `bad` (a format with the id) */
+static void write_rows(const char *path, long n, long bad_line, const char *bad) {
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  for (long i = 1; i <= n; i++) {
+    if (i == bad_line) {
+      fprintf(f, bad, i);
+      continue;
+    }
+    fprintf(f, "{\"id\":%ld,", i);
+    if (i % 5) fprintf(f, "\"name\":\"row %07ld \\u00e9\\\"quoted\\\" text\",", i);
+    fprintf(f, "\"v\":%ld.25,\"flag\":%s,", i, i % 3 ? "true" : "false");
+    if (i % 7) fprintf(f, "\"note\":{\"k\":[%ld,null,\"x\"]},", i % 100);
+    fprintf(f, "\"ts\":\"2024-02-%02ldT%02ld:%02ld:%02ld.%06ld+00:00\"}\n", 1 + i % 28, i / 3600 % 24, i / 60 % 60,
+            i % 60, i % 1000000);
+  }
+  fclose(f);
+}
+
+/* a DuckDB destination on <tmp>/<name>; parallel: blocks of 64 KiB on 2 threads */
+static cdlt_destination *open_db(const char *name, bool parallel) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", tmp, name);
+  if (parallel) {
+    setenv("DESTINATION__DUCKDB__LOAD_BLOCK_SIZE", "65536", 1);
+    setenv("DESTINATION__DUCKDB__THREADS", "2", 1);
+  }
+  cdlt_destination_config cfg = {.credentials = path, .pipeline_name = "par_test"};
+  cdlt_destination *d = NULL;
+  CHECK_OK(cdlt_destination_open(cdlt_destination_find("duckdb"), &cfg, &d, err), err);
+  unsetenv("DESTINATION__DUCKDB__LOAD_BLOCK_SIZE");
+  unsetenv("DESTINATION__DUCKDB__THREADS");
+  if (!d) return NULL;
+  cdlt_buf sql;
+  cdlt_buf_init(&sql);
+  CHECK_OK(cdlt_sql_create_schema(&sql, &cdlt_dialect_duckdb, DS, err), err);
+  cdlt_buf_puts(&sql, ";\n");
+  CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_duckdb, DS, &table, err), err);
+  CHECK_OK(d->vtab->execute(d, sql.data, err), err);
+  cdlt_buf_release(&sql);
+  return d;
+}
+
+static int load(cdlt_destination *d, const char *job) {
+  return d->vtab->load_file(d, DS, &table, job, CDLT_FORMAT_JSONL, err);
+}
+
+/* which loads take the parallel path: the fault point fails exactly those */
+static void test_which_loads(const char *job) {
+  cdlt_destination *par = open_db("which.duckdb", true);
+  if (!par) return;
+  char small[4096], gz[4096];
+  snprintf(small, sizeof small, "%s/small.jsonl", tmp);
+  write_rows(small, 700, 0, NULL);   /* ~100 KB: fewer than two blocks */
+  snprintf(gz, sizeof gz, "%s/job.jsonl.gz", tmp);
+  FILE *in = fopen(job, "rb");
+  gzFile out = gzopen(gz, "wb1");
+  char buf[1 << 16];
+  size_t n;
+  while (in && out && (n = fread(buf, 1, sizeof buf, in)) > 0) gzwrite(out, buf, (unsigned)n);
+  if (in) fclose(in);
+  if (out) gzclose(out);
+
+  setenv("CDLT_FAULT_POINT", "load.duckdb_parallel", 1);
+  setenv("CDLT_FAULT_MODE", "error", 1);
+  CHECK_EQ_INT(load(par, job), CDLT_ERR_IO);
+  CHECK_EQ_STR(err->msg, "injected fault at 'load.duckdb_parallel'");
+  CHECK_OK(load(par, small), err);
+  CHECK_OK(load(par, gz), err);   /* gzip: serial */
+  table.in_file_order = true;     /* staging tables: serial */
+  CHECK_OK(load(par, job), err);
+  table.in_file_order = false;
+  unsetenv("CDLT_FAULT_POINT");
+  unsetenv("CDLT_FAULT_MODE");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) || ' ' || sum(id) FROM " DS ".par"), "120700 3600305350");
+  /* the serial load keeps the file order (rowid is the physical position) */
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM " DS ".par WHERE rowid >= 60700 AND id <> rowid - 60700 + 1"), "0");
+  cdlt_destination_close(par);
+}
+
+/* the parallel load loads exactly the serial load's rows */
+static void test_same_rows(const char *job) {
+  cdlt_destination *ser = open_db("serial.duckdb", false);
+  if (!ser) return;
+  CHECK_OK(ser->vtab->begin(ser, err), err);
+  CHECK_OK(load(ser, job), err);
+  CHECK_OK(ser->vtab->commit(ser, err), err);
+  cdlt_destination_close(ser);
+
+  cdlt_destination *par = open_db("parallel.duckdb", true);
+  if (!par) return;
+  CHECK_OK(par->vtab->begin(par, err), err);
+  CHECK_OK(load(par, job), err);
+  CHECK_OK(load(par, job), err);   /* a second job of the table in the same transaction */
+  CHECK_OK(par->vtab->commit(par, err), err);
+  char sql[8192];
+  snprintf(sql, sizeof sql, "ATTACH '%s/serial.duckdb' AS ser (READ_ONLY)", tmp);
+  CHECK_OK(par->vtab->execute(par, sql, err), err);
+  CHECK_EQ_STR(q1(par, "SELECT count(*) || ' ' || count(DISTINCT id) || ' ' || sum(id) FROM " DS ".par"),
+               "120000 60000 3600060000");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT * FROM " DS ".par EXCEPT ALL (SELECT * FROM ser." DS
+                       ".par UNION ALL SELECT * FROM ser." DS ".par))"),
+               "0");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM ((SELECT * FROM ser." DS ".par UNION ALL SELECT * FROM ser." DS
+                       ".par) EXCEPT ALL SELECT * FROM " DS ".par)"),
+               "0");
+  /* values survived the conversions (JSON, TIMESTAMPTZ with fractions, escapes, NULLs) */
+  CHECK_EQ_STR(q1(par, "SELECT name || '|' || v || '|' || flag || '|' || note || '|' || "
+                       "strftime(ts, '%Y-%m-%d %H:%M:%S.%f') FROM " DS ".par WHERE id = 54321 LIMIT 1"),
+               "row 0054321 \xc3\xa9\"quoted\" text|54321.25|false|{\"k\":[21,null,\"x\"]}|2024-02-02 15:05:21.054321");
+  CHECK_EQ_STR(q1(par, "SELECT count(name) || ' ' || count(note) FROM " DS ".par"), "96000 102858");
+  cdlt_destination_close(par);
+}
+
+/* errors deep in the file: the serial load's exact message, with the line of the whole file */
+static void test_errors(void) {
+  char job[4096];
+  snprintf(job, sizeof job, "%s/bad.jsonl", tmp);
+  const char *bads[] = {"{\"id\":%ld,\"v\":\"abc\"}\n", "{\"id\":%ld,\"v\":1.5,,}\n", "[%ld]\n"};
+  for (size_t k = 0; k < sizeof bads / sizeof *bads; k++) {
+    write_rows(job, 60000, 50001, bads[k]);
+    char want[sizeof err->msg], db[64];
+    snprintf(db, sizeof db, "bad_serial%zu.duckdb", k);
+    cdlt_destination *ser = open_db(db, false);
+    if (!ser) return;
+    CHECK_EQ_INT(load(ser, job), CDLT_ERR_DESTINATION);
+    snprintf(want, sizeof want, "%s", err->msg);
+    cdlt_destination_close(ser);
+    CHECK_MSG(strstr(want, "line 50001") != NULL, "%s", want);
+
+    snprintf(db, sizeof db, "bad_parallel%zu.duckdb", k);
+    cdlt_destination *par = open_db(db, true);
+    if (!par) return;
+    CHECK_OK(par->vtab->begin(par, err), err);
+    CHECK_EQ_INT(load(par, job), CDLT_ERR_DESTINATION);
+    CHECK_EQ_STR(err->msg, want);
+    CHECK_OK(par->vtab->rollback(par, err), err);
+    CHECK_EQ_STR(q1(par, "SELECT count(*) FROM " DS ".par"), "0");
+    cdlt_destination_close(par);
+  }
+}
+
+/* `cdlt run`: an append load takes the parallel path, the staging tables of a merge never do */
+static void test_cli_merge_stays_serial(void) {
+  env e;
+  env_new(&e);
+  char *buf = NULL;
+  size_t cap = 0;
+  FILE *f = open_memstream(&buf, &cap);
+  for (int i = 0; i < 30000; i++)   /* every id twice: the merge keeps one row per id */
+    fprintf(f, "{\"id\": %d, \"n\": %d, \"pad\": \"padding text to make a row of about a hundred bytes\"}\n", i % 15000, i);
+  fclose(f);
+  const char *data = write_bytes(&e, "rows.jsonl", buf, cap);
+  free(buf);
+  const char *vars = "DESTINATION__DUCKDB__LOAD_BLOCK_SIZE=65536 DESTINATION__DUCKDB__THREADS=2 "
+                     "CDLT_FAULT_POINT=load.duckdb_parallel CDLT_FAULT_MODE=error";
+  char *out = NULL;
+  int rc = cdlt_env(&e, vars, &out, "run '%s' --pipeline pm --table t --credentials '%s'", data, e.db);
+  CHECK_MSG(rc != 0 && contains(out, "injected fault at 'load.duckdb_parallel'"), "exit %d: %s", rc, out);
+  free(out);
+  out = NULL;
+  rc = cdlt_env(&e, vars, &out, "run '%s' --pipeline pm2 --table t --write-disposition merge --primary-key id "
+                "--credentials '%s'", data, e.db);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, out);
+  free(out);
+  CHECK_Q(e.db, "SELECT count(*), count(DISTINCT id) FROM pm2_dataset.t", "15000|15000");
+  /* without the fault: the append loads in parallel, every row once */
+  cdlt_env(&e, "DESTINATION__DUCKDB__LOAD_BLOCK_SIZE=65536 DESTINATION__DUCKDB__THREADS=2", NULL,
+           "run '%s' --pipeline pa --table t --credentials '%s'", data, e.db);
+  CHECK_Q(e.db, "SELECT count(*), sum(n), count(DISTINCT _dlt_id) FROM pa_dataset.t", "30000|449985000|30000");
+}
+
+int main(void) {
+  snprintf(tmp, sizeof tmp, "%s", check_tmpdir());
+  char job[4096];
+  snprintf(job, sizeof job, "%s/job.jsonl", tmp);
+  write_rows(job, 60000, 0, NULL);   /* ~9 MB: ~140 blocks of 64 KiB */
+  test_which_loads(job);
+  test_same_rows(job);
+  test_errors();
+  test_cli_merge_stays_serial();
+  cdlt_rows_free(&rows);
+  return check_finish();
+}
