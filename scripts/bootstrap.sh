@@ -9,7 +9,7 @@ here="$(cd "$(dirname "$0")/.." && pwd)"
 
 need_pkgs=()
 for p in build-essential cmake pkg-config zlib1g-dev libssl-dev libpq-dev libsqlite3-dev \
-         libcurl4-openssl-dev libzstd-dev postgresql clang libclang-rt-dev valgrind; do
+         libcurl4-openssl-dev libzstd-dev libsnappy-dev postgresql clang libclang-rt-dev valgrind; do
   dpkg -s "$p" >/dev/null 2>&1 || need_pkgs+=("$p")
 done
 command -v npm >/dev/null 2>&1 || need_pkgs+=(npm)

@@ -1,6 +1,6 @@
 /* filesystem_write.c — writing table files for the filesystem destination: a loader job file
- * (JSON Lines) copied as jsonl (gzip on request) or converted to csv / parquet with DuckDB's
- * COPY ... TO in the destination's in-memory database. Every file is written to a temp name
+ * (JSON Lines) copied as jsonl (gzip on request), converted to csv with DuckDB's COPY ... TO in
+ * the destination's in-memory database, or to parquet by cdlt's own writer (src/formats). Every file is written to a temp name
  * ('.<8 hex>.tmp' in the target dir, skipped by listings) and renamed into place. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -14,6 +14,7 @@
 
 #include "destinations/duckdb_cast.h"
 #include "destinations/filesystem.h"
+#include "formats/parquet_job.h"
 #include "load/sql_gen.h"
 #include "util/buf.h"
 
@@ -210,7 +211,10 @@ int cdlt_fsd_write_table_file(cdlt_fsd *d, const cdlt_table_def *table, const ch
   int rc = temp_path_for(dest_path, &tmp, err);
   if (rc) return rc;
   if (!strcmp(format, "jsonl")) rc = copy_jsonl(src, tmp, gz, err);
-  else if (!strcmp(format, "csv") || !strcmp(format, "parquet")) rc = duck_copy(d, table, src, tmp, format, gz, err);
+  else if (!strcmp(format, "parquet")) {   /* cdlt's own writer (src/formats), no DuckDB */
+    rc = cdlt_parquet_write_job(table, src, tmp, NULL, err);
+    if (rc) cdlt_error_wrap(err, "filesystem: cannot write parquet file for table '%s'", table->name);
+  } else if (!strcmp(format, "csv")) rc = duck_copy(d, table, src, tmp, format, gz, err);
   else rc = cdlt_error_set(err, CDLT_ERR_USAGE, "filesystem: unsupported file format '%s' (jsonl, csv, parquet)", format);
   if (!rc) rc = cdlt_fs_rename(tmp, dest_path, err);
   if (rc) cdlt_fs_unlink(tmp, NULL);

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <zlib.h>
 
+#include "cdlt/cdlt.h"
+
 #include "check.h"
 #include "e2e.h"
 
@@ -327,6 +329,13 @@ static void test_formats(void) {
            path);
   CHECK_DUCK(sql, "id BIGINT, name VARCHAR, ts TIMESTAMP WITH TIME ZONE, ok BOOLEAN, score DOUBLE, _dlt_load_id VARCHAR, "
                   "_dlt_id VARCHAR");
+  /* written by cdlt's own parquet writer (src/formats/parquet_write.c), snappy pages */
+  snprintf(sql, sizeof sql, "SELECT created_by FROM parquet_file_metadata('%s')", path);
+  char created_by[64];
+  snprintf(created_by, sizeof created_by, "cdlt version %s", cdlt_version());
+  CHECK_DUCK(sql, created_by);
+  snprintf(sql, sizeof sql, "SELECT DISTINCT compression FROM parquet_metadata('%s')", path);
+  CHECK_DUCK(sql, "SNAPPY");
   free(files);
 
   /* csv, gzip by default: header + rows */

@@ -38,5 +38,13 @@ int main(void) {
   free(out);
   CHECK_Q(e.db, "SELECT sum(id) FROM duck_dataset.t", "3");
 
+  /* parquet files of the filesystem destination come from cdlt's own writer (src/formats): a first
+   * run loads no libduckdb (a later run's state restore queries the bucket through DuckDB views) */
+  CHECK_EQ_INT(cdlt_env(&e, "LD_DEBUG=libs NORMALIZE__LOADER_FILE_FORMAT=parquet", &out,
+                        "run '%s' --pipeline pqt --destination filesystem --credentials '%s'", f, e.bucket), 0);
+  CHECK_MSG(contains(out, "1 load package(s) were loaded") && !opened(out, "libduckdb.so") && !opened(out, "libpq.so"),
+            "filesystem parquet run: %s", out);
+  free(out);
+
   return check_finish();
 }
