@@ -5,7 +5,8 @@
  * (every column compared with EXCEPT ALL both ways), a bad value and a malformed line deep in the
  * file give the serial load's exact message with the line of the whole file, a rollback leaves
  * nothing, and through `cdlt run` that append loads use it while the staging tables of a merge
- * (whose SQL picks among duplicates in row order) never do. */
+ * (whose SQL picks among duplicates in row order) never do, and that a run killed between two
+ * parallel loads of its package leaves it to the next run, which loads every row once. */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,6 +213,35 @@ static void test_cli_merge_stays_serial(void) {
   CHECK_Q(e.db, "SELECT count(*), sum(n), count(DISTINCT _dlt_id) FROM pa_dataset.t", "30000|449985000|30000");
 }
 
+/* a run killed between two parallel loads of its package: the next run loads the package once */
+static void test_cli_killed_between_loads(void) {
+  env e;
+  env_new(&e);
+  char *buf = NULL;
+  size_t cap = 0;
+  FILE *f = open_memstream(&buf, &cap);
+  for (int i = 0; i < 20000; i++)   /* tables t and t__items: two jobs of several blocks */
+    fprintf(f, "{\"id\": %d, \"pad\": \"padding text to make a row longer\", \"items\": [{\"k\": %d}, {\"k\": %d}]}\n", i,
+            2 * i, 2 * i + 1);
+  fclose(f);
+  const char *data = write_bytes(&e, "rows.jsonl", buf, cap);
+  free(buf);
+  const char *par = "DESTINATION__DUCKDB__LOAD_BLOCK_SIZE=65536 DESTINATION__DUCKDB__THREADS=2";
+  char vars[512];
+  snprintf(vars, sizeof vars, "%s CDLT_FAULT_POINT=load.duckdb_parallel CDLT_FAULT_HIT=2", par);
+  char *out = NULL;
+  int rc = cdlt_env(&e, vars, &out, "run '%s' --pipeline pk --table t --credentials '%s'", data, e.db);
+  CHECK_MSG(rc != 0, "the run was not killed: %s", out);
+  free(out);
+  out = NULL;
+  rc = cdlt_env(&e, par, &out, "run '%s' --pipeline pk --table t --credentials '%s'", data, e.db);
+  CHECK_MSG(rc == 0, "exit %d: %s", rc, out);
+  free(out);
+  CHECK_Q(e.db, "SELECT count(*), count(DISTINCT id), sum(id) FROM pk_dataset.t", "20000|20000|199990000");
+  CHECK_Q(e.db, "SELECT count(*), sum(k) FROM pk_dataset.t__items", "40000|799980000");
+  CHECK_Q(e.db, "SELECT count(*) FROM pk_dataset._dlt_loads", "1");
+}
+
 int main(void) {
   snprintf(tmp, sizeof tmp, "%s", check_tmpdir());
   char job[4096];
@@ -221,6 +251,7 @@ int main(void) {
   test_same_rows(job);
   test_errors();
   test_cli_merge_stays_serial();
+  test_cli_killed_between_loads();
   cdlt_rows_free(&rows);
   return check_finish();
 }
