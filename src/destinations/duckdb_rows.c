@@ -114,22 +114,9 @@ void cdlt_duck_rows_bind(duck_rows *rows, duckdb_data_chunk chunk) {
   }
 }
 
-static const char *json_kind_name(cdlt_json_type t) {
-  switch (t) {
-    case CDLT_JSON_BOOL: return "a boolean";
-    case CDLT_JSON_INT:
-    case CDLT_JSON_BIGINT: return "an integer";
-    case CDLT_JSON_FLOAT: return "a float";
-    case CDLT_JSON_STRING: return "a string";
-    case CDLT_JSON_ARRAY: return "an array";
-    case CDLT_JSON_OBJECT: return "an object";
-    default: return "null";
-  }
-}
-
 static int bad_value(duck_rows *R, const duck_col *cs, const cdlt_json_value *v, const char *want) {
   return cdlt_duck_rows_fail(&R->err, R, "line %" PRIu64 ": column '%s': cannot convert %s to %s", R->line, cs->name,
-                             json_kind_name(v->type), want);
+                             cdlt_json_type_phrase(v->type), want);
 }
 
 /* a whole string as a decimal int64 / a finite double (DuckDB's cast accepts these too) */
@@ -222,7 +209,7 @@ static duck_col *find_col(duck_rows *R, size_t *hint, const char *key, size_t le
 int cdlt_duck_rows_put(duck_rows *R, idx_t r, const cdlt_json_value *item) {
   if (item->type != CDLT_JSON_OBJECT)
     return cdlt_duck_rows_fail(&R->err, R, "line %" PRIu64 ": expected a JSON object, got %s", R->line,
-                               json_kind_name(item->type));
+                               cdlt_json_type_phrase(item->type));
   for (size_t c = 0; c < R->ncols; c++) R->cols[c].seen = false;
   size_t hint = 0;
   int rc = 0;

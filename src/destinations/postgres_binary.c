@@ -1,6 +1,7 @@
 /* postgres_binary.c — PostgreSQL's binary COPY encoding of value texts: strict parsers of the
  * integer, float, boolean, date, time and timestamp texts cdlt writes, producing exactly what
  * PostgreSQL's input functions would store. See postgres_binary.h. */
+#include "util/intparse.h"
 #include "destinations/postgres_binary.h"
 
 #include <errno.h>
@@ -154,23 +155,6 @@ static bool parse_timestamp(const char *s, size_t n, int64_t *local, int *offset
   return true;
 }
 
-/* ^-?[0-9]+$ within [lo, hi] */
-static bool parse_int(const char *s, size_t n, int64_t lo, int64_t hi, int64_t *out) {
-  size_t i = 0;
-  bool neg = n && s[0] == '-';
-  if (neg) i++;
-  if (i == n || n - i > 19) return false;
-  uint64_t x = 0;
-  for (; i < n; i++) {
-    unsigned d = (unsigned char)s[i] - '0';
-    if (d > 9) return false;
-    x = x * 10 + d;   /* at most 19 digits: no uint64 overflow */
-  }
-  if (neg ? x > (uint64_t)-(lo + 1) + 1 : x > (uint64_t)hi) return false;
-  *out = neg ? (int64_t)(0 - x) : (int64_t)x;
-  return true;
-}
-
 /* a JSON number literal: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?; *nonzero: a non-zero
  * digit in the significand */
 static bool json_number(const char *s, size_t n, bool *nonzero) {
@@ -262,11 +246,11 @@ int cdlt_pg_binary_field(cdlt_buf *b, unsigned oid, const char *s, size_t n, con
     case CDLT_PG_BYTEA: return put_bytes(b, NULL, 0, s, n);
     case CDLT_PG_JSONB: return put_bytes(b, "\1", 1, s, n);   /* jsonb_recv: version 1 + JSON text */
     case CDLT_PG_INT8:
-      return parse_int(s, n, INT64_MIN, INT64_MAX, &i) ? put_int(b, i, 8) : 1;
+      return cdlt_parse_int_strict(s, n, INT64_MIN, INT64_MAX, &i) ? put_int(b, i, 8) : 1;
     case CDLT_PG_INT4:
-      return parse_int(s, n, INT32_MIN, INT32_MAX, &i) ? put_int(b, i, 4) : 1;
+      return cdlt_parse_int_strict(s, n, INT32_MIN, INT32_MAX, &i) ? put_int(b, i, 4) : 1;
     case CDLT_PG_INT2:
-      return parse_int(s, n, INT16_MIN, INT16_MAX, &i) ? put_int(b, i, 2) : 1;
+      return cdlt_parse_int_strict(s, n, INT16_MIN, INT16_MAX, &i) ? put_int(b, i, 2) : 1;
     case CDLT_PG_FLOAT8: {
       double d;
       if (!parse_float8(s, n, num, &d)) return 1;

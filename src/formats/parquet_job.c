@@ -17,6 +17,7 @@
 #include "json/json_reader.h"
 #include "util/buf.h"
 #include "util/hash.h"
+#include "util/intparse.h"
 #include "util/isotime.h"
 
 /* how a column's job values are converted */
@@ -117,23 +118,6 @@ static bool parse_decimal(const char *s, size_t n, int precision, int scale, i12
   return true;
 }
 
-/* ^-?[0-9]{1,19}$ within int64 */
-static bool parse_i64(const char *s, size_t n, int64_t *out) {
-  size_t i = 0;
-  bool neg = n && s[0] == '-';
-  if (neg) i++;
-  if (i == n || n - i > 19) return false;
-  uint64_t x = 0;
-  for (; i < n; i++) {
-    unsigned d = (unsigned char)s[i] - '0';
-    if (d > 9) return false;
-    x = x * 10 + d;
-  }
-  if (neg ? x > (uint64_t)INT64_MAX + 1 : x > (uint64_t)INT64_MAX) return false;
-  *out = neg ? (int64_t)(0 - x) : (int64_t)x;
-  return true;
-}
-
 /* an integer text (up to 39 digits) → DuckDB's HUGEINT → DOUBLE conversion */
 static bool parse_hugeint_double(const char *s, size_t n, double *out) {
   size_t i = 0;
@@ -174,19 +158,6 @@ typedef struct job {
   cdlt_buf scratch;
   uint64_t line;
 } job;
-
-static const char *json_kind_name(cdlt_json_type t) {
-  switch (t) {
-    case CDLT_JSON_BOOL: return "a boolean";
-    case CDLT_JSON_INT:
-    case CDLT_JSON_BIGINT: return "an integer";
-    case CDLT_JSON_FLOAT: return "a float";
-    case CDLT_JSON_STRING: return "a string";
-    case CDLT_JSON_ARRAY: return "an array";
-    case CDLT_JSON_OBJECT: return "an object";
-    default: return "null";
-  }
-}
 
 static int job_fail(cdlt_error *err, const job *J, const jcol *c, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static int job_fail(cdlt_error *err, const job *J, const jcol *c, const char *fmt, ...) {
@@ -267,11 +238,11 @@ static int put(job *J, size_t ci, const cdlt_json_value *v, cdlt_error *err) {
       int64_t i;
       if (v->type == CDLT_JSON_INT) i = v->u.num.i;
       else if (v->type == CDLT_JSON_STRING) {
-        if (!parse_i64(v->u.str.ptr, v->u.str.len, &i)) return bad_text(err, J, c, v->u.str.ptr, v->u.str.len);
+        if (!cdlt_parse_int_strict(v->u.str.ptr, v->u.str.len, INT64_MIN, INT64_MAX, &i)) return bad_text(err, J, c, v->u.str.ptr, v->u.str.len);
       } else if (v->type == CDLT_JSON_BIGINT) {
         return job_fail(err, J, c, "integer %.*s is out of the BIGINT range", (int)(v->u.num.len > 64 ? 64 : v->u.num.len),
                         v->u.num.text);
-      } else return job_fail(err, J, c, "cannot convert %s to BIGINT", json_kind_name(v->type));
+      } else return job_fail(err, J, c, "cannot convert %s to BIGINT", cdlt_json_type_phrase(v->type));
       rc = cdlt_pq_put_i64(w, ci, i);
       break;
     }
@@ -281,7 +252,7 @@ static int put(job *J, size_t ci, const cdlt_json_value *v, cdlt_error *err) {
       else if (v->type == CDLT_JSON_BIGINT || v->type == CDLT_JSON_STRING) {
         value_text(v, &s, &n);
         if (!parse_hugeint_double(s, n, &d)) return bad_text(err, J, c, s, n);
-      } else return job_fail(err, J, c, "cannot convert %s to HUGEINT", json_kind_name(v->type));
+      } else return job_fail(err, J, c, "cannot convert %s to HUGEINT", cdlt_json_type_phrase(v->type));
       rc = cdlt_pq_put_double(w, ci, d);
       break;
     }
@@ -297,18 +268,18 @@ static int put(job *J, size_t ci, const cdlt_json_value *v, cdlt_error *err) {
         tmp[v->u.str.len] = 0;
         x = strtod(tmp, &end);
         if (*end) return bad_text(err, J, c, v->u.str.ptr, v->u.str.len);
-      } else return job_fail(err, J, c, "cannot convert %s to DOUBLE", json_kind_name(v->type));
+      } else return job_fail(err, J, c, "cannot convert %s to DOUBLE", cdlt_json_type_phrase(v->type));
       rc = cdlt_pq_put_double(w, ci, x);
       break;
     }
     case V_BOOL:
-      if (v->type != CDLT_JSON_BOOL) return job_fail(err, J, c, "cannot convert %s to BOOLEAN", json_kind_name(v->type));
+      if (v->type != CDLT_JSON_BOOL) return job_fail(err, J, c, "cannot convert %s to BOOLEAN", cdlt_json_type_phrase(v->type));
       rc = cdlt_pq_put_bool(w, ci, v->u.boolean);
       break;
     case V_TIMESTAMP:
     case V_DATE:
     case V_TIME: {
-      if (v->type != CDLT_JSON_STRING) return job_fail(err, J, c, "cannot convert %s to %s", json_kind_name(v->type), kind_name(c->kind));
+      if (v->type != CDLT_JSON_STRING) return job_fail(err, J, c, "cannot convert %s to %s", cdlt_json_type_phrase(v->type), kind_name(c->kind));
       s = v->u.str.ptr;
       n = v->u.str.len;
       cdlt_iso_parsed p;
@@ -331,7 +302,7 @@ static int put(job *J, size_t ci, const cdlt_json_value *v, cdlt_error *err) {
       break;
     }
     case V_BINARY: {
-      if (v->type != CDLT_JSON_STRING) return job_fail(err, J, c, "cannot convert %s to BLOB", json_kind_name(v->type));
+      if (v->type != CDLT_JSON_STRING) return job_fail(err, J, c, "cannot convert %s to BLOB", cdlt_json_type_phrase(v->type));
       cdlt_buf_reset(&J->scratch);
       if (cdlt_buf_reserve(&J->scratch, CDLT_BASE64_DECODED_MAX(v->u.str.len))) return nomem(err);
       size_t len = 0;
@@ -342,7 +313,7 @@ static int put(job *J, size_t ci, const cdlt_json_value *v, cdlt_error *err) {
       break;
     }
     case V_DECIMAL: {
-      if (!value_text(v, &s, &n)) return job_fail(err, J, c, "cannot convert %s to DECIMAL", json_kind_name(v->type));
+      if (!value_text(v, &s, &n)) return job_fail(err, J, c, "cannot convert %s to DECIMAL", cdlt_json_type_phrase(v->type));
       i128 m;
       if (!parse_decimal(s, n, c->precision, c->scale, &m))
         return job_fail(err, J, c, "'%.*s%s' is not a DECIMAL(%d,%d)", (int)(n > 64 ? 64 : n), s, n > 64 ? "..." : "",
@@ -378,7 +349,7 @@ static size_t find_col(const job *J, size_t *hint, const char *key, size_t len) 
 static int put_row(job *J, const cdlt_json_value *item, cdlt_error *err) {
   if (item->type != CDLT_JSON_OBJECT)
     return cdlt_error_set(err, CDLT_ERR_SCHEMA, "cannot convert '%s' line %" PRIu64 " to parquet: expected a JSON object, got %s",
-                          J->src, J->line, json_kind_name(item->type));
+                          J->src, J->line, cdlt_json_type_phrase(item->type));
   for (size_t c = 0; c < J->ncols; c++) J->cols[c].seen = false;
   size_t hint = 0;
   for (size_t m = 0; m < item->u.obj.len; m++) {

@@ -93,6 +93,9 @@ bool cdlt_json_get_bool(const cdlt_json_value *obj, const char *key, bool dflt);
 cdlt_json_value *cdlt_json_get_or_add_object(cdlt_json_doc *doc, cdlt_json_value *obj, const char *key);
 
 bool cdlt_json_is_str(const cdlt_json_value *v, const char *s);
+/* The type as a phrase for messages: "a boolean", "an integer", "a float", "a string", "an array",
+ * "an object", "null". Static storage. */
+const char *cdlt_json_type_phrase(cdlt_json_type t);
 /* Structural equality (object key order ignored; numbers compared by text, then by value). */
 bool cdlt_json_equal(const cdlt_json_value *a, const cdlt_json_value *b);
 

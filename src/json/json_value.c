@@ -267,3 +267,16 @@ bool cdlt_json_equal(const cdlt_json_value *a, const cdlt_json_value *b) {
     default: return false;
   }
 }
+
+const char *cdlt_json_type_phrase(cdlt_json_type t) {
+  switch (t) {
+    case CDLT_JSON_BOOL: return "a boolean";
+    case CDLT_JSON_INT:
+    case CDLT_JSON_BIGINT: return "an integer";
+    case CDLT_JSON_FLOAT: return "a float";
+    case CDLT_JSON_STRING: return "a string";
+    case CDLT_JSON_ARRAY: return "an array";
+    case CDLT_JSON_OBJECT: return "an object";
+    default: return "null";
+  }
+}
