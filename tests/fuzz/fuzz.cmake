@@ -10,7 +10,7 @@
 #                            <build>/fuzz. Not registered in the sanitizer tree (the fuzz binaries
 #                            already run under ASan+UBSan) or when clang is missing.
 set(CDLT_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(CDLT_FUZZ_TARGETS json_reader naming normalizer)
+set(CDLT_FUZZ_TARGETS json_reader naming normalizer parquet_job)
 if(EXISTS ${CDLT_FUZZ_DIR}/fuzz_toml.c)
   list(APPEND CDLT_FUZZ_TARGETS toml)
 endif()
