@@ -221,7 +221,10 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
     rc = run(d, set.data, "connection settings", err);
     if (rc) cdlt_error_wrap(err, "cannot open duckdb database '%s'", path);
   }
-  if (!rc) rc = cdlt_duck_scan_register(d, err);
+  if (!rc) {   /* without it every job is loaded serially (d->scan_registered stays false) */
+    cdlt_error ignored = {0};
+    cdlt_duck_scan_register(d, &ignored);
+  }
   if (!rc && d->auto_limit) {
     /* RESET memory_limit resets the setting's text but not the buffer pool's limit (DuckDB
      * 1.4.4): the limit in effect before a load is remembered and SET back after it */

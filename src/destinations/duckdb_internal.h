@@ -128,7 +128,8 @@ int cdlt_duck_rows_fail(cdlt_error *err, const duck_rows *rows, const char *fmt,
  * threads. */
 #define DUCK_SCAN_BLOCK_BYTES ((long long)8 << 20)
 #define DUCK_SCAN_MIN_BLOCKS 2
-/* Registers cdlt_job_scan() on the connection (at open). 0 or an error. */
+/* Registers cdlt_job_scan() on the connection (at open; best effort: a failure leaves every load
+ * serial). 0 or an error. */
 int cdlt_duck_scan_register(duck *d, cdlt_error *err);
 /* Whether the job at path (size bytes) is loaded by the parallel scan, with how many threads
  * (set in *threads). */
