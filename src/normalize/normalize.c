@@ -474,9 +474,11 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
   size_t nlen = strlen(name);
   struct column_memo *memo = column_lookup(n, t, name, nlen);
   cdlt_column *c = memo->c;
-  char key[sizeof memo->key];   /* copied: adding a column below may reuse the memo slot */
+  /* copied: adding a column below may reuse the memo slot. Whole-array copies: a copy of key_len
+   * bytes (at most 55) compiles to `rep movsq`, which took 16% of the normalize stage's CPU. */
+  char key[sizeof memo->key];
   size_t key_len = memo->key_len;
-  memcpy(key, memo->key, key_len);
+  memcpy(key, memo->key, sizeof key);
   if (cdlt_value_is_null(v)) {
     if (c && c->type != CDLT_TYPE_NONE && !c->nullable)
       return cdlt_error_set(err, CDLT_ERR_SCHEMA,
@@ -504,9 +506,15 @@ static int emit_value(cdlt_normalizer *n, cdlt_table *t, const char *name, const
     if (!cdlt_schema_complete_column(s, t, c, cdlt_infer_type(s, v))) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
   size_t mark = n->line.len;
-  if (n->line.len > 1 && cdlt_buf_putc(&n->line, ',')) return CDLT_ERR_NOMEM;
-  if (key_len ? cdlt_buf_append(&n->line, key, key_len)
-              : cdlt_json_write_string(&n->line, name, nlen) || cdlt_buf_putc(&n->line, ':'))
+  if (key_len) {   /* `,"name":` with one fixed-size copy into reserved room; len then counts key_len */
+    if (cdlt_buf_reserve(&n->line, 1 + sizeof key)) return CDLT_ERR_NOMEM;
+    char *p = n->line.data + n->line.len;
+    if (n->line.len > 1) *p++ = ',';
+    memcpy(p, key, sizeof key);
+    n->line.len = (size_t)(p - n->line.data) + key_len;
+    n->line.data[n->line.len] = 0;
+  } else if ((n->line.len > 1 && cdlt_buf_putc(&n->line, ',')) || cdlt_json_write_string(&n->line, name, nlen) ||
+             cdlt_buf_putc(&n->line, ':'))
     return CDLT_ERR_NOMEM;
   if (cdlt_coerce_write(c->type, v, &n->line)) return 0;
   if (v->type == CDLT_JSON_BIGINT && c->type == CDLT_TYPE_BIGINT)
