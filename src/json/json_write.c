@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "json/json.h"
 
@@ -81,6 +84,19 @@ static inline bool little_endian(void) {
  * plain bytes (ASCII and UTF-8 alike: the writer copies non-ASCII bytes unchanged). */
 static inline size_t plain_run(const unsigned char *s, size_t len) {
   size_t k = 0;
+#if defined(__SSE2__)
+  /* 16 bytes at a time: '"', '\\', and bytes <= 0x1f by an unsigned compare (min(x, 0x1f) == x),
+   * so non-ASCII bytes stay plain */
+  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+  while (k + 16 <= len) {
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + k));
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                             _mm_cmpeq_epi8(_mm_min_epu8(x, ctl), x));
+    unsigned mask = (unsigned)_mm_movemask_epi8(m);
+    if (mask) return k + (size_t)__builtin_ctz(mask);
+    k += 16;
+  }
+#endif
   while (k + 8 <= len) {
     uint64_t w;
     memcpy(&w, s + k, 8);
