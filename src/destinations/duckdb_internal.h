@@ -119,6 +119,13 @@ void cdlt_duck_rows_bind(duck_rows *rows, duckdb_data_chunk chunk);
 /* Puts item as row r of the bound chunk. 0, or an error in rows->err naming path, table, line and
  * column. */
 int cdlt_duck_rows_put(duck_rows *rows, idx_t r, const cdlt_json_value *item);
+/* The fast path of _put (duckdb_line.c): puts one line of a job file (its bytes, without the line
+ * end; borrowed) as row r of the bound chunk without building a JSON document. 0 when it did,
+ * exactly as the reader and _put would have; 1 when it declined (anything but a compact object of
+ * column keys with values of the column's kind, or anything invalid): then row r holds partial
+ * values and the caller must put the line with the reader and _put, which overwrite every column's
+ * validity and report any error. Never fails itself: rows->err is untouched. */
+int cdlt_duck_rows_put_line(duck_rows *rows, idx_t r, const char *line, size_t len);
 /* "duckdb: cannot load '<path>' into '<table>': <fmt...>" into err; returns CDLT_ERR_DESTINATION */
 int cdlt_duck_rows_fail(cdlt_error *err, const duck_rows *rows, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 

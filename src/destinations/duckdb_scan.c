@@ -6,8 +6,12 @@
  *   INSERT INTO "ds"."t" (cols) SELECT <conversions> FROM cdlt_job_scan()
  * runs on `threads` DuckDB threads with preserve_insertion_order=false. cdlt_job_scan(), a table
  * function registered on the connection, hands each thread the next unread block; the thread
- * parses it (cdlt's JSON reader over that byte range, duckdb_rows.c) into the chunks DuckDB asks
- * for, and appends and compresses its own row groups. The rows land in an order that depends on
+ * reads it in pieces of whole lines (pread) and puts each line into the chunks DuckDB asks for
+ * with the fast line parser (duckdb_line.c), and appends and compresses its own row groups. A line
+ * that parser declines is read by cdlt's JSON reader on its own (duckdb_rows.c); a line that is
+ * not one whole value (a value over several lines, an error) makes the reader read the rest of the
+ * block from that line, as it reads whole blocks of the serial load, so results and errors are
+ * the reader's. The rows land in an order that depends on
  * the threads, so a table loaded where the order matters (cdlt_table_def.in_file_order: the
  * staging tables whose merge SQL picks among duplicates) always uses the serial load.
  *
@@ -61,12 +65,23 @@ typedef struct job_scan {
   cdlt_error err;              /* the error of the first failing line */
 } job_scan;
 
+/* the bytes of a block a thread reads at a time (a buffer grows to hold one longer line) */
+#define DUCK_SCAN_PIECE_BYTES ((size_t)128 << 10)
+
 /* a DuckDB thread's state */
 typedef struct scan_local {
   duck_rows R;
   const scan_block *block;     /* being read, NULL between blocks */
+  uint64_t block_end;          /* its end in the file */
+  /* the fast path: bytes [buf_off, buf_off + buf_len) of the block in buf; the next line starts
+   * at buf[pos] and is line `line` of the file */
+  char *buf;                   /* owned; freed after a block that needed more than a piece */
+  size_t cap, buf_len, pos;
+  uint64_t buf_off, line;
+  /* the reader of the rest of the block from file byte rd_off (line rd_line), when one runs */
   cdlt_input *in;
   cdlt_json_reader *rd;
+  uint64_t rd_off, rd_line;
   cdlt_json_doc doc;
 } scan_local;
 
@@ -146,13 +161,13 @@ static void scan_fail(job_scan *S, scan_local *T, duckdb_function_info info) {
   duckdb_function_set_error(info, T->R.err.msg);
 }
 
-/* A reader error with the line, column and byte of the whole file (the reader counts from the
- * start of the block): "invalid JSON in '<path>' at line L, column C (byte O): <reason>". */
+/* A reader error with the line, column and byte of the whole file (the reader counts from rd_off,
+ * line rd_line): "invalid JSON in '<path>' at line L, column C (byte O): <reason>". */
 static void reader_error(scan_local *T) {
   cdlt_error *e = &T->R.err;
   const char *why = strstr(e->msg, "): ");
   if (e->line > 0 && why) {
-    uint64_t line = T->block->line + e->line - 1, col = e->column, byte = T->block->offset + e->offset;
+    uint64_t line = T->rd_line + e->line - 1, col = e->column, byte = T->rd_off + e->offset;
     char reason[sizeof e->msg];
     snprintf(reason, sizeof reason, "%s", why + 3);
     cdlt_duck_rows_fail(e, &T->R, "invalid JSON in '%s' at line %" PRIu64 ", column %" PRIu64 " (byte %" PRIu64 "): %s",
@@ -173,6 +188,11 @@ static void block_close(scan_local *T) {
   T->rd = NULL;
   T->in = NULL;
   T->block = NULL;
+  if (T->cap > DUCK_SCAN_PIECE_BYTES) {   /* after a long line: back to a piece */
+    free(T->buf);
+    T->buf = NULL;
+    T->cap = 0;
+  }
 }
 
 static void scan_bind(duckdb_bind_info info) {
@@ -194,6 +214,7 @@ static void scan_init(duckdb_init_info info) {
 static void local_free(void *p) {
   scan_local *T = p;
   block_close(T);
+  free(T->buf);
   cdlt_json_doc_release(&T->doc);
   cdlt_duck_rows_release(&T->R);
   free(T);
@@ -215,6 +236,88 @@ static void scan_local_init(duckdb_init_info info) {
   duckdb_init_set_init_data(info, T, local_free);
 }
 
+/* Starts the reader on the rest of the block from the line that starts at file byte off, line
+ * `line`. It starts one byte early (on the previous line's newline) unless that is the block's
+ * start, so a byte order mark is skipped only where the reader of a whole block would skip it.
+ * 0, or the error reported (scan_fail). */
+static int reader_from(job_scan *S, scan_local *T, duckdb_function_info info, uint64_t off, uint64_t line) {
+  if (off > T->block->offset) {
+    off--;
+    line--;
+  }
+  T->rd_off = off;
+  T->rd_line = line;
+  if (cdlt_input_open_file_range(&T->in, S->fd, off, T->block_end - off, T->R.path, &T->R.err) ||
+      cdlt_json_reader_new(&T->rd, T->in, &cdlt_json_job_limits, &T->R.err)) {
+    T->R.line = line;
+    reader_error(T);
+    scan_fail(S, T, info);
+    return -1;
+  }
+  return 0;
+}
+
+/* Reads more of the block after buf[pos] (moving the unread bytes to the front; growing buf when
+ * one line fills it). 0 when bytes were added; 1 when none could be (the reader then reads on,
+ * and reports what it finds); -1 out of memory. */
+static int read_more(job_scan *S, scan_local *T) {
+  if (T->pos) {
+    memmove(T->buf, T->buf + T->pos, T->buf_len - T->pos);
+    T->buf_off += T->pos;
+    T->buf_len -= T->pos;
+    T->pos = 0;
+  }
+  if (T->buf_len == T->cap) {
+    size_t ncap = T->cap ? 2 * T->cap : DUCK_SCAN_PIECE_BYTES;
+    /* growing past a piece for a long line: no more than the longest line needs */
+    if (T->cap && ncap > S->longest && S->longest > T->cap) ncap = (size_t)S->longest;
+    char *grown = realloc(T->buf, ncap);
+    if (!grown) return -1;
+    T->buf = grown;
+    T->cap = ncap;
+  }
+  uint64_t at = T->buf_off + T->buf_len, want = T->cap - T->buf_len;
+  if (want > T->block_end - at) want = T->block_end - at;
+  ssize_t got;
+  do got = pread(S->fd, T->buf + T->buf_len, (size_t)want, (off_t)at);
+  while (got < 0 && errno == EINTR);
+  if (got <= 0) return 1;
+  T->buf_len += (size_t)got;
+  return 0;
+}
+
+static bool blank(const char *s, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (s[k] != ' ' && s[k] != '\t' && s[k] != '\r') return false;
+  return true;
+}
+
+/* Puts the line buf[pos, pos + len) (its newline included) declined by the fast path as row r
+ * with the reader and cdlt_duck_rows_put, when the line holds exactly one value. 0 when it did;
+ * 1 when the line is not one whole value: the reader of the rest of the block takes it; -1 when
+ * the row's error was reported. */
+static int put_line_with_reader(job_scan *S, scan_local *T, duckdb_function_info info, idx_t r, size_t len) {
+  const char *line = T->buf + T->pos;
+  if ((unsigned char)line[0] == 0xEF) return 1;   /* perhaps a byte order mark: see reader_from */
+  cdlt_json_reader *rd;
+  if (cdlt_json_reader_new_memory(&rd, line, len, T->R.path, &cdlt_json_job_limits, &T->R.err)) return 1;
+  cdlt_json_value *item, *more;
+  int rc = cdlt_json_reader_next_value(rd, &T->doc, &item, &T->R.err);
+  if (rc == 1) {
+    T->R.line = T->line;
+    if (cdlt_duck_rows_put(&T->R, r, item)) {
+      cdlt_json_reader_free(rd);
+      cdlt_json_doc_reset(&T->doc);
+      scan_fail(S, T, info);
+      return -1;
+    }
+    rc = cdlt_json_reader_next_value(rd, &T->doc, &more, &T->R.err) == 0 ? 0 : 1;
+  } else rc = 1;
+  cdlt_json_reader_free(rd);
+  cdlt_json_doc_reset(&T->doc);
+  return rc;
+}
+
 /* Fills the next chunk of up to 2048 rows from this thread's blocks; 0 rows when none is left. */
 static void scan_chunk(duckdb_function_info info, duckdb_data_chunk output) {
   job_scan *S = duckdb_function_get_bind_data(info);
@@ -227,36 +330,70 @@ static void scan_chunk(duckdb_function_info info, duckdb_data_chunk output) {
       if (atomic_load(&S->stop) || k >= S->nblocks) break;
       T->block = &S->blocks[k];
       if (k % DUCK_SCAN_PURGE_BLOCKS == DUCK_SCAN_PURGE_BLOCKS - 1) cdlt_duckdb_allocator_purge();
-      if (cdlt_input_open_file_range(&T->in, S->fd, T->block->offset, T->block->len, T->R.path, &T->R.err) ||
-          cdlt_json_reader_new(&T->rd, T->in, &cdlt_json_job_limits, &T->R.err)) {
-        T->R.line = T->block->line;
-        reader_error(T);
+      T->block_end = T->block->offset + T->block->len;
+      T->buf_off = T->block->offset;
+      T->buf_len = T->pos = 0;
+      T->line = T->block->line;
+    }
+    if (T->rd) {   /* the reader reads the rest of the block */
+      cdlt_json_value *item;
+      int rc = cdlt_json_reader_next_value(T->rd, &T->doc, &item, &T->R.err);
+      if (rc == 0) {
+        block_close(T);
+        continue;
+      }
+      if (rc < 0) {
+        T->R.line = T->rd_line + (T->R.err.line > 0 ? T->R.err.line - 1 : 0);
+        if (rc != CDLT_ERR_NOMEM) reader_error(T);
         scan_fail(S, T, info);
         return;
       }
-    }
-    cdlt_json_value *item;
-    int rc = cdlt_json_reader_next_value(T->rd, &T->doc, &item, &T->R.err);
-    if (rc == 0) {
-      block_close(T);
+      uint64_t line = 1;
+      cdlt_json_reader_item_position(T->rd, &line, NULL, NULL);
+      T->R.line = T->rd_line + line - 1;
+      rc = cdlt_duck_rows_put(&T->R, n, item);
+      cdlt_json_doc_reset(&T->doc);
+      if (rc) {
+        scan_fail(S, T, info);
+        return;
+      }
+      n++;
       continue;
     }
-    if (rc < 0) {
-      T->R.line = T->block->line + (T->R.err.line > 0 ? T->R.err.line - 1 : 0);
-      if (rc != CDLT_ERR_NOMEM) reader_error(T);
-      scan_fail(S, T, info);
-      return;
+    /* the next line of the block: [pos, next) with its newline, the last one perhaps without */
+    const char *start = T->buf + T->pos;
+    const char *nl = T->pos < T->buf_len ? memchr(start, '\n', T->buf_len - T->pos) : NULL;
+    size_t next;
+    if (nl) next = (size_t)(nl - T->buf) + 1;
+    else if (T->buf_off + T->buf_len < T->block_end) {
+      int rc = read_more(S, T);
+      if (rc < 0) {
+        cdlt_error_set(&T->R.err, CDLT_ERR_NOMEM, "out of memory");
+        scan_fail(S, T, info);
+        return;
+      }
+      if (rc && reader_from(S, T, info, T->buf_off + T->pos, T->line)) return;
+      continue;
+    } else if (T->pos == T->buf_len) {
+      block_close(T);
+      continue;
+    } else next = T->buf_len;
+    size_t len = next - T->pos, body = nl ? len - 1 : len;
+    if (body && start[body - 1] == '\r') body--;
+    if (!blank(start, body)) {
+      if (cdlt_duck_rows_put_line(&T->R, n, start, body) == 0) n++;
+      else {
+        int rc = put_line_with_reader(S, T, info, n, len);
+        if (rc < 0) return;
+        if (rc) {
+          if (reader_from(S, T, info, T->buf_off + T->pos, T->line)) return;
+          continue;
+        }
+        n++;
+      }
     }
-    uint64_t line = 1;
-    cdlt_json_reader_item_position(T->rd, &line, NULL, NULL);
-    T->R.line = T->block->line + line - 1;
-    rc = cdlt_duck_rows_put(&T->R, n, item);
-    cdlt_json_doc_reset(&T->doc);
-    if (rc) {
-      scan_fail(S, T, info);
-      return;
-    }
-    n++;
+    T->pos = next;
+    T->line++;
   }
   atomic_fetch_add(&S->rows, n);
   duckdb_data_chunk_set_size(output, n);

@@ -11,15 +11,13 @@
  * bytes dropped on refill. */
 #include "util/utf8.h"
 #include "json/json_reader.h"
+#include "json/plain_span.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #define CHUNK_SIZE ((size_t)64 * 1024)
 #define END_OF_INPUT 256
@@ -69,18 +67,6 @@ struct cdlt_json_reader {
 
   int failed;
   cdlt_error saved;
-};
-
-/* bytes that may appear unescaped in a string and need no UTF-8 check: 0x20..0x7f but '"' '\' */
-static const unsigned char plain[256] = {
-#define P16(x) x, x, x, x, x, x, x, x, x, x, x, x, x, x, x, x
-  P16(0), P16(0),
-  1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,   /* 0x20: '"' at 0x22 */
-  P16(1), P16(1),
-  1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,   /* 0x50: '\' at 0x5c */
-  P16(1), P16(1),
-  P16(0), P16(0), P16(0), P16(0), P16(0), P16(0), P16(0), P16(0)
-#undef P16
 };
 
 /* bytes of a number token: digits - + . e E */
@@ -292,76 +278,7 @@ static cdlt_json_value *make_literal(cdlt_json_doc *doc, int c) {
 
 /* ---------- strings ---------- */
 
-#define ONES 0x0101010101010101ULL
-#define HIGHS 0x8080808080808080ULL
-/* High bit set in every byte of w that is '"', '\', < 0x20 or >= 0x80, and possibly in bytes
- * above such a byte (borrows propagate upwards only): 0 exactly when all 8 bytes are plain, and
- * on a little-endian machine the lowest set bit marks the first special byte. */
-static inline uint64_t special8(uint64_t w) {
-  uint64_t q = w ^ (ONES * 0x22), b = w ^ (ONES * 0x5c);
-  return (((q - ONES) & ~q) | ((b - ONES) & ~b) | ((w - ONES * 0x20) & ~w) | w) & HIGHS;
-}
-
-static inline bool little_endian(void) {
-  const uint16_t one = 1;
-  return *(const unsigned char *)&one == 1;
-}
-
-/* The first index in [p, n) of d whose byte is not `plain` (n when none): 16 bytes at a time with
- * SSE2 (x86-64 baseline), else 8 at a time (SWAR), then byte by byte. */
-static inline size_t plain_span(const unsigned char *d, size_t p, size_t n) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
-  while (p + 16 <= n) {
-    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(d + p));
-    /* signed compare: bytes >= 0x80 are negative, so "< 0x20" also catches every non-ASCII byte */
-    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
-                             _mm_cmplt_epi8(x, space));
-    unsigned mask = (unsigned)_mm_movemask_epi8(m);
-    if (mask) return p + (size_t)__builtin_ctz(mask);
-    p += 16;
-  }
-#endif
-  while (p + 8 <= n) {
-    uint64_t w;
-    memcpy(&w, d + p, 8);
-    uint64_t m = special8(w);
-    if (m) {
-      if (little_endian()) return p + (size_t)(__builtin_ctzll(m) >> 3);
-      break;
-    }
-    p += 8;
-  }
-  while (p < n && plain[d[p]]) p++;
-  return p;
-}
-
-/* Validates one UTF-8 sequence at s (s[0] >= 0x80). Returns its length, 0 when avail ends
- * before it does (prefix valid), or -(1 + index of the offending byte). */
-static int utf8_seq(const unsigned char *s, size_t avail) {
-  unsigned c = s[0], lo = 0x80, hi = 0xBF;
-  int need;
-  if (c < 0xC2) return -1;
-  if (c < 0xE0) {
-    need = 2;
-  } else if (c < 0xF0) {
-    need = 3;
-    if (c == 0xE0) lo = 0xA0;        /* overlong */
-    else if (c == 0xED) hi = 0x9F;   /* UTF-16 surrogates */
-  } else if (c < 0xF5) {
-    need = 4;
-    if (c == 0xF0) lo = 0x90;        /* overlong */
-    else if (c == 0xF4) hi = 0x8F;   /* above U+10FFFF */
-  } else {
-    return -1;
-  }
-  for (int i = 1; i < need; i++) {
-    if ((size_t)i >= avail) return 0;
-    unsigned b = s[i];
-    if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF)) return -(i + 1);
-  }
-  return need;
-}
+static int utf8_seq(const unsigned char *s, size_t avail) { return cdlt_utf8_seq(s, avail); }
 
 static size_t utf8_encode(uint32_t cp, char *o) { return cdlt_utf8_encode(cp, o); }
 
@@ -395,7 +312,7 @@ static long hex4(cdlt_json_reader *r, size_t at, long avail, cdlt_error *err) {
 static int scan_string_slow(cdlt_json_reader *r, const char **sp, size_t *sl, cdlt_error *err) {
   for (;;) {
     const unsigned char *d = r->data;
-    size_t p = r->pos, n = r->len, q = plain_span(d, p, n);
+    size_t p = r->pos, n = r->len, q = cdlt_json_plain_span(d, p, n);
     if (q > p) {
       int rc = sb_append(r, d + p, q - p, err);
       if (rc) return rc;
@@ -510,7 +427,7 @@ static inline int scan_string(cdlt_json_reader *r, const char **sp, size_t *sl, 
   const unsigned char *d = r->data;
   size_t n = r->len, start = r->pos + 1, p = start;
   for (;;) {
-    p = plain_span(d, p, n);
+    p = cdlt_json_plain_span(d, p, n);
     if (p >= n) break;
     unsigned c = d[p];
     if (c == '"') {
@@ -543,7 +460,7 @@ static inline int scan_string(cdlt_json_reader *r, const char **sp, size_t *sl, 
 /* Clinger's fast path: a validated float literal (no sign) whose significand has at most 15
  * digits and whose decimal exponent is within +-22 is exactly m * 10^e or m / 10^-e in double
  * arithmetic (one correctly rounded operation on exact operands). Else false: use strtod. */
-static bool fast_float(const unsigned char *t, size_t len, bool neg, double *out) {
+bool cdlt_json_fast_float(const unsigned char *t, size_t len, bool neg, double *out) {
   static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                                1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
   uint64_t m = 0;
@@ -651,7 +568,7 @@ static int parse_number(cdlt_json_reader *r, cdlt_json_doc *doc, cdlt_json_value
     v->u.num.len = len;
     v->u.num.i = x;
     v->u.num.d = (double)x;
-  } else if (!isf || !fast_float(t + int_start, len - int_start, neg, &dv)) {
+  } else if (!isf || !cdlt_json_fast_float(t + int_start, len - int_start, neg, &dv)) {
     if (!isf) r->long_int = true;
     v = cdlt_json_number_text(doc, (const char *)t, len);
     if (!v) return nomem(r, err);

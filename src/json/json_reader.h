@@ -98,6 +98,13 @@ bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size
  * can be outside the 64-bit range: a caller looking for those can skip the items without). */
 bool cdlt_json_reader_item_long_int(const cdlt_json_reader *r);
 
+/* The reader's exact float fast path (Clinger's): t is a float literal already validated as JSON,
+ * without its sign, len its bytes; neg its sign. True with *out set when the significand has at
+ * most 15 digits and the exponent is within +-22 (the value is then exact and what strtod gives);
+ * false otherwise. The JSON reader uses it for every float it reads, so a caller that gets true has
+ * the value the reader would produce. */
+bool cdlt_json_fast_float(const unsigned char *t, size_t len, bool neg, double *out);
+
 /* Name of the source (for messages). Owned by the reader (or its input). */
 const char *cdlt_json_reader_source_name(const cdlt_json_reader *r);
 

@@ -8,12 +8,13 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static char armed[128];   /* the point the hit counter belongs to */
+static char armed[160];   /* the point and CDLT_FAULT_HIT the hit counter belongs to */
 static long hits;
 
 /* Whether the armed point `name` fires now; *mode gets CDLT_FAULT_MODE ("" = kill). */
@@ -24,9 +25,11 @@ static bool fires(const char *name, const char **mode) {
   long at = h && atol(h) > 0 ? atol(h) : 1;
   const char *m = getenv("CDLT_FAULT_MODE");
   *mode = m ? m : "";
+  char key[sizeof armed];
+  snprintf(key, sizeof key, "%s\x1f%s", name, h ? h : "");
   pthread_mutex_lock(&lock);
-  if (strncmp(armed, name, sizeof armed) != 0) {   /* a newly armed point counts from zero */
-    strncpy(armed, name, sizeof armed - 1);
+  if (strcmp(armed, key) != 0) {   /* a newly armed point, or a new CDLT_FAULT_HIT, counts from zero */
+    memcpy(armed, key, sizeof armed);
     hits = 0;
   }
   long n = ++hits;

@@ -4,7 +4,8 @@
  * (between a write and its rename, between two SQL statements...). Normally this is a cheap
  * no-op. When the environment variable CDLT_FAULT_POINT names that point, the process is killed
  * with SIGKILL at that point (as a power cut would); CDLT_FAULT_HIT=N kills at the N-th time the
- * point is reached (default 1). CDLT_FAULT_MODE=error makes the point return CDLT_ERR_IO with the
+ * point is reached (default 1; the count starts afresh when CDLT_FAULT_POINT or CDLT_FAULT_HIT
+ * changes within a process). CDLT_FAULT_MODE=error makes the point return CDLT_ERR_IO with the
  * message "injected fault at '<name>'" instead of killing, for "clear error, then rerun" tests.
  * This is SQLite's test-hook idea, kept always compiled so
  * the tests exercise the very binary users run. */

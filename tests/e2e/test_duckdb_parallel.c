@@ -159,7 +159,12 @@ static void test_same_rows(const char *job) {
 static void test_errors(void) {
   char job[4096];
   snprintf(job, sizeof job, "%s/bad.jsonl", tmp);
-  const char *bads[] = {"{\"id\":%ld,\"v\":\"abc\"}\n", "{\"id\":%ld,\"v\":1.5,,}\n", "[%ld]\n"};
+  const char *bads[] = {"{\"id\":%ld,\"v\":\"abc\"}\n", "{\"id\":%ld,\"v\":1.5,,}\n", "[%ld]\n",
+                        /* and what the fast line parser declines: the reader's messages */
+                        "{\"id\":%ld,\"name\":\"bad \xff byte\"}\n", "{\"id\":%ld,\"name\":\"\\ud800 lone\"}\n",
+                        "{\"id\":%ld,\"flag\":\"yes\"}\n", "{\"id\":%ld,\"id\":99999999999999999999}\n",
+                        "{\"id\":%ld,\"name\":\"tab\there\"}\n", "{\"id\":%ld,\"v\":01}\r\n",
+                        "{\"id\":%ld,\"name\":\"unterminated}\n", "{\"id\":%ld} {\"id\":1,\"v\":true}\n"};
   for (size_t k = 0; k < sizeof bads / sizeof *bads; k++) {
     write_rows(job, 60000, 50001, bads[k]);
     char want[sizeof err->msg], db[64];
@@ -181,6 +186,117 @@ static void test_errors(void) {
     CHECK_EQ_STR(q1(par, "SELECT count(*) FROM " DS ".par"), "0");
     cdlt_destination_close(par);
   }
+}
+
+/* ---------------------------------------------------------------- the fast line parser
+ * The parallel load puts plain lines with duckdb_line.c and every other line with the reader; the
+ * serial load always uses the reader. A job of tricky values loads the same either way, bit for
+ * bit (doubles compared by their text, which tells -0.0 and every double apart). */
+static cdlt_column_def fast_cols[] = {
+    C("id", CDLT_TYPE_BIGINT, true), C("b", CDLT_TYPE_BIGINT, true), C("t", CDLT_TYPE_TEXT, true),
+    C("d", CDLT_TYPE_DOUBLE, true),  C("f", CDLT_TYPE_BOOL, true),   C("j", CDLT_TYPE_JSON, true),
+    C("ts", CDLT_TYPE_TIMESTAMP, true),
+};
+static cdlt_table_def fast_table = {.name = "fast", .columns = fast_cols, .ncolumns = sizeof fast_cols / sizeof *fast_cols};
+
+/* line templates, %ld = the id (each used many times, in turn) */
+static const char *fast_lines[] = {
+    "{\"id\":%ld,\"b\":9223372036854775807,\"t\":\"plain\",\"d\":1e308,\"f\":true}\n",
+    "{\"id\":%ld,\"b\":-9223372036854775808,\"t\":\"a\\\"b\\\\c\\/d\\b\\f\\n\\r\\t \\u00e9 \\u20AC \\ud83d\\ude00 end\",\"d\":-0.0}\n",
+    "{\"id\":%ld,\"b\":-0,\"t\":\"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xc2\xa9 \xf0\x9f\x98\x80\",\"d\":1E5,\"f\":false,\"j\":\"str\"}\n",
+    "{\"ts\":\"2024-01-01T00:00:02+00:00\",\"j\":{\"k\":[1,null,\"x\"]},\"f\":null,\"d\":1.5e-7,\"t\":1.50,\"b\":123,\"id\":%ld}\n",
+    "{\"id\":%ld,\"d\":123456789012345678,\"t\":-0}\r\n",
+    "{\"id\":%ld,\"d\":1234567890123456789012,\"t\":1E5,\"j\":12.5}\n",
+    "{\"id\":%ld,\"d\":3.14159265358979323846,\"t\":true,\"j\":true}\n",
+    "{\"id\":%ld,\"d\":1e-400,\"t\":false,\"j\":[]}\n",
+    "{\"id\":%ld,\"d\":\"2.5\",\"b\":\"42\",\"zzz\":{\"q\":1}}\n",
+    "{ \"id\": %ld , \"t\" : {\"a\": [1, 2]} }\n",
+    "{\"id\":%ld,\"t\":\"first\",\"t\":\"second\",\"d\":0.1,\"d\":null}\n",
+    "\n",
+    "  \r\n",
+    "{\"id\":%ld,\"j\":\"esc\\\"aped \\u0001\",\"t\":\"\\u0001nul\",\"d\":-5}\n",
+    "{\"id\":%ld,\"b\":-1,\"d\":2.2250738585072014e-308,\"t\":\"x\",\"j\":null,\"f\":true,\"ts\":null}\n",
+    "{\"id\":%ld}\n",
+    "{\"id\":%ld,\"d\":-1.7976931348623157e308,\"b\":1000000000000000000,\"t\":12345678901234567890123}\n",
+};
+
+static void write_fast_job(const char *path, long n) {
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  size_t k = sizeof fast_lines / sizeof *fast_lines;
+  for (long i = 1; i <= n; i++) {
+    fprintf(f, fast_lines[i % k], i);
+    if (i == 3) fprintf(f, "{\"id\":-3,\n\"t\":\"over two lines\"}\n");   /* one value, two lines */
+    if (i % 1000 == 0) {   /* a long string: 3 MiB at the 2000th line (longer than a block and a piece) */
+      size_t len = i == 2000 ? (size_t)3 << 20 : 100000;
+      fprintf(f, "{\"id\":%ld,\"t\":\"", -i);
+      for (size_t c = 0; c < len; c++) fputc('a' + (int)(c % 26), f);
+      fprintf(f, "\xc3\xa9\"}\n");
+    }
+  }
+  fprintf(f, "{\"id\":-1,\"t\":\"last line, no newline\"}");
+  fclose(f);
+}
+
+static cdlt_destination *open_fast_db(const char *name, bool parallel) {
+  cdlt_destination *d = open_db(name, parallel);
+  if (!d) return NULL;
+  cdlt_buf sql;
+  cdlt_buf_init(&sql);
+  CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_duckdb, DS, &fast_table, err), err);
+  CHECK_OK(d->vtab->execute(d, sql.data, err), err);
+  cdlt_buf_release(&sql);
+  return d;
+}
+
+static void test_fast_path_values(void) {
+  char job[4096];
+  snprintf(job, sizeof job, "%s/fast.jsonl", tmp);
+  write_fast_job(job, 6000);   /* ~4.5 MB: blocks of 64 KiB */
+  cdlt_destination *ser = open_fast_db("fast_serial.duckdb", false);
+  if (!ser) return;
+  CHECK_OK(ser->vtab->load_file(ser, DS, &fast_table, job, CDLT_FORMAT_JSONL, err), err);
+  cdlt_destination_close(ser);
+  cdlt_destination *par = open_fast_db("fast_parallel.duckdb", true);
+  if (!par) return;
+  /* proves the parallel path runs (a new CDLT_FAULT_HIT starts the point's hit count afresh) */
+  setenv("CDLT_FAULT_POINT", "load.duckdb_parallel", 1);
+  setenv("CDLT_FAULT_MODE", "error", 1);
+  setenv("CDLT_FAULT_HIT", "1", 1);
+  CHECK_EQ_INT(par->vtab->load_file(par, DS, &fast_table, job, CDLT_FORMAT_JSONL, err), CDLT_ERR_IO);
+  unsetenv("CDLT_FAULT_POINT");
+  unsetenv("CDLT_FAULT_MODE");
+  unsetenv("CDLT_FAULT_HIT");
+  CHECK_OK(par->vtab->load_file(par, DS, &fast_table, job, CDLT_FORMAT_JSONL, err), err);
+  char sql[8192];
+  snprintf(sql, sizeof sql, "ATTACH '%s/fast_serial.duckdb' AS ser (READ_ONLY)", tmp);
+  CHECK_OK(par->vtab->execute(par, sql, err), err);
+#define FAST_ROW "id, b, t, d::VARCHAR, f, j::VARCHAR, ts"
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT " FAST_ROW " FROM " DS ".fast EXCEPT ALL SELECT " FAST_ROW
+                       " FROM ser." DS ".fast)"),
+               "0");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT " FAST_ROW " FROM ser." DS ".fast EXCEPT ALL SELECT " FAST_ROW
+                       " FROM " DS ".fast)"),
+               "0");
+  /* 6000 lines less the 2 x 353 blank ones, plus the two-line value, 6 long lines and the last */
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM " DS ".fast"), "5302");
+  /* and the values are the expected ones, not only the same */
+  CHECK_EQ_STR(q1(par, "SELECT min(b) || ' ' || max(b) FROM " DS ".fast"), "-9223372036854775808 9223372036854775807");
+  CHECK_EQ_STR(q1(par, "SELECT t || '|' || d FROM " DS ".fast WHERE id = 18"),
+               "a\"b\\c/d\b\f\n\r\t \xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 end|-0.0");
+  CHECK_EQ_STR(q1(par, "SELECT t || '|' || d || '|' || b || '|' || j FROM " DS ".fast WHERE id = 19"),
+               "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e \xc2\xa9 \xf0\x9f\x98\x80|100000.0|0|\"str\"");
+  CHECK_EQ_STR(q1(par, "SELECT t || '|' || d || '|' || j || '|' || strftime(ts, '%Y-%m-%d %H:%M:%S') || '|' || "
+                       "(f IS NULL) FROM " DS ".fast WHERE id = 20"),
+               "1.50|1.5e-07|{\"k\":[1,null,\"x\"]}|2024-01-01 00:00:02|true");
+  CHECK_EQ_STR(q1(par, "SELECT (d = 1e308) || ' ' || f || ' ' || t FROM " DS ".fast WHERE id = 17"), "true true plain");
+  CHECK_EQ_STR(q1(par, "SELECT t || '|' || j FROM " DS ".fast WHERE id = 30"), "\x01nul|\"esc\\\"aped \\u0001\"");
+  CHECK_EQ_STR(q1(par, "SELECT t || '|' || (d IS NULL) FROM " DS ".fast WHERE id = 27"), "second|true");
+  CHECK_EQ_STR(q1(par, "SELECT t FROM " DS ".fast WHERE id = -3"), "over two lines");
+  CHECK_EQ_STR(q1(par, "SELECT length(t) || ' ' || right(t, 2) FROM " DS ".fast WHERE id = -2000"), "3145729 n\xc3\xa9");
+  CHECK_EQ_STR(q1(par, "SELECT t FROM " DS ".fast WHERE id = -1"), "last line, no newline");
+  cdlt_destination_close(par);
 }
 
 /* `cdlt run`: an append load takes the parallel path, the staging tables of a merge never do */
@@ -250,6 +366,7 @@ int main(void) {
   test_which_loads(job);
   test_same_rows(job);
   test_errors();
+  test_fast_path_values();
   test_cli_merge_stays_serial();
   test_cli_killed_between_loads();
   cdlt_rows_free(&rows);

@@ -1,0 +1,285 @@
+/* duckdb_line.c — the bulk load's fast path: one line of a normalized jsonl job file parsed
+ * straight into row r of the bound chunk, without building a JSON document.
+ *
+ * It takes only the plain form cdlt's normalizer writes: one compact object whose keys are column
+ * names, each at most once, with string / number / true / false / null values of the column's kind
+ * taken the simple way (see put_* below). Everything else (whitespace, nested values, unknown or
+ * duplicate keys, strings in number columns, numbers the reader would not turn into an exact
+ * int64 / double the simple way, anything invalid) is declined, and the caller puts the line with
+ * the JSON reader and cdlt_duck_rows_put (duckdb_rows.c), which gives the result and the error
+ * message of record. So every value written here must be exactly the one the DOM path writes, and
+ * nothing is ever reported from here. */
+#include <duckdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "destinations/duckdb_internal.h"
+#include "json/json_reader.h"
+#include "json/plain_span.h"
+#include "util/utf8.h"
+
+#define DECLINE 1
+
+/* row r's bit of a validity mask (DuckDB's documented layout: bit r % 64 of word r / 64) */
+static inline void set_valid(uint64_t *validity, idx_t r, bool valid) {
+  uint64_t bit = (uint64_t)1 << (r & 63);
+  if (valid) validity[r >> 6] |= bit;
+  else validity[r >> 6] &= ~bit;
+}
+
+static int hex_digit(unsigned c) {
+  if (c >= '0' && c <= '9') return (int)(c - '0');
+  if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
+  if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
+  return -1;
+}
+
+/* the code unit of the 4 hex digits at p (4 bytes available), or -1 */
+static long hex4(const unsigned char *p) {
+  long v = 0;
+  for (int i = 0; i < 4; i++) {
+    int h = hex_digit(p[i]);
+    if (h < 0) return -1;
+    v = v * 16 + h;
+  }
+  return v;
+}
+
+/* A string whose opening quote is at *pp: on success *pp is after the closing quote and
+ * (*s, *n) is its decoded value, borrowed from the line (no escapes; *escaped false) or decoded
+ * into R->scratch (*escaped true). Exactly the reader's rules (json_reader.c scan_string): raw
+ * bytes 0x20.. but '"' '\', valid UTF-8, the JSON escapes with surrogate pairs combined. Anything
+ * else declines. */
+static int scan_string(duck_rows *R, const unsigned char **pp, const unsigned char *e, const char **s, size_t *n,
+                       bool *escaped) {
+  const unsigned char *base = *pp, *p = *pp + 1, *start = p;
+  size_t n_all = (size_t)(e - base);
+  for (;;) {
+    p = base + cdlt_json_plain_span(base, (size_t)(p - base), n_all);
+    if (p >= e) return DECLINE;
+    if (*p == '"') break;
+    if (*p == '\\') goto decode;
+    if (*p < 0x80) return DECLINE;   /* a raw control character */
+    int k = cdlt_utf8_seq(p, (size_t)(e - p));
+    if (k <= 0) return DECLINE;
+    p += k;
+  }
+  *s = (const char *)start;
+  *n = (size_t)(p - start);
+  *escaped = false;
+  *pp = p + 1;
+  return 0;
+
+decode:
+  cdlt_buf_reset(&R->scratch);
+  if (cdlt_buf_append(&R->scratch, start, (size_t)(p - start))) return DECLINE;
+  for (;;) {
+    const unsigned char *run = p;
+    p = base + cdlt_json_plain_span(base, (size_t)(p - base), n_all);
+    if (p > run && cdlt_buf_append(&R->scratch, run, (size_t)(p - run))) return DECLINE;
+    if (p >= e) return DECLINE;
+    unsigned c = *p;
+    if (c == '"') break;
+    if (c == '\\') {
+      if (e - p < 2) return DECLINE;
+      char ch;
+      switch (p[1]) {
+        case '"': ch = '"'; break;
+        case '\\': ch = '\\'; break;
+        case '/': ch = '/'; break;
+        case 'b': ch = '\b'; break;
+        case 'f': ch = '\f'; break;
+        case 'n': ch = '\n'; break;
+        case 'r': ch = '\r'; break;
+        case 't': ch = '\t'; break;
+        case 'u': {
+          if (e - p < 6) return DECLINE;
+          long cp = hex4(p + 2);
+          if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return DECLINE;   /* lone low surrogate */
+          size_t used = 6;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {   /* a high surrogate: its low one must follow */
+            if (e - p < 12 || p[6] != '\\' || p[7] != 'u') return DECLINE;
+            long lo = hex4(p + 8);
+            if (lo < 0xDC00 || lo > 0xDFFF) return DECLINE;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            used = 12;
+          }
+          char u[4];
+          if (cdlt_buf_append(&R->scratch, u, cdlt_utf8_encode((uint32_t)cp, u))) return DECLINE;
+          p += used;
+          continue;
+        }
+        default: return DECLINE;
+      }
+      if (cdlt_buf_putc(&R->scratch, ch)) return DECLINE;
+      p += 2;
+      continue;
+    }
+    if (c < 0x80) return DECLINE;
+    int k = cdlt_utf8_seq(p, (size_t)(e - p));
+    if (k <= 0) return DECLINE;
+    if (cdlt_buf_append(&R->scratch, p, (size_t)k)) return DECLINE;
+    p += k;
+  }
+  *s = R->scratch.data ? R->scratch.data : "";
+  *n = R->scratch.len;
+  *escaped = true;
+  *pp = p + 1;
+  return 0;
+}
+
+/* A number token at *pp, checked with the reader's grammar (json_reader.c parse_number): on
+ * success *pp is after it, *is_float tells a fraction or exponent, and for an integer of at most
+ * 18 digits *small is true with its value in *i (the reader's CDLT_JSON_INT). */
+static int scan_number(const unsigned char **pp, const unsigned char *e, bool *is_float, bool *small, int64_t *i,
+                       const unsigned char **digits) {
+  const unsigned char *p = *pp;
+  bool neg = false;
+  if (p < e && *p == '-') { neg = true; p++; }
+  *digits = p;
+  if (p >= e || *p < '0' || *p > '9') return DECLINE;
+  const unsigned char *int_start = p;
+  uint64_t mag = 0;
+  if (*p == '0') {
+    p++;
+    if (p < e && *p >= '0' && *p <= '9') return DECLINE;   /* leading zero */
+  } else {
+    while (p < e && *p >= '0' && *p <= '9') mag = mag * 10 + (uint64_t)(*p++ - '0');
+  }
+  size_t int_digits = (size_t)(p - int_start);
+  bool f = false;
+  if (p < e && *p == '.') {
+    p++;
+    f = true;
+    if (p >= e || *p < '0' || *p > '9') return DECLINE;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+  }
+  if (p < e && (*p == 'e' || *p == 'E')) {
+    p++;
+    f = true;
+    if (p < e && (*p == '+' || *p == '-')) p++;
+    if (p >= e || *p < '0' || *p > '9') return DECLINE;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+  }
+  /* the reader's token is the longest run of number bytes: one that goes on is invalid there */
+  if (p < e && (*p == '+' || *p == '-' || *p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
+    return DECLINE;
+  *is_float = f;
+  *small = !f && int_digits <= 18;
+  if (*small) *i = neg ? -(int64_t)mag : (int64_t)mag;
+  *pp = p;
+  return 0;
+}
+
+/* The column a key names: the one after the last matched column first, else a scan; NULL when
+ * none. */
+static duck_col *key_column(duck_rows *R, size_t *hint, const unsigned char *key, size_t len) {
+  size_t h = *hint;
+  for (size_t k = 0; k < R->ncols; k++) {
+    size_t c = h + k < R->ncols ? h + k : h + k - R->ncols;
+    duck_col *cs = &R->cols[c];
+    if (cs->name_len == len && memcmp(cs->name, key, len) == 0) {
+      *hint = c + 1 < R->ncols ? c + 1 : 0;
+      return cs;
+    }
+  }
+  return NULL;
+}
+
+/* The value at *pp into row r of cs, as put_value (duckdb_rows.c) would write it; *pp after it. */
+static int put_value(duck_rows *R, duck_col *cs, idx_t r, const unsigned char **pp, const unsigned char *e) {
+  const unsigned char *p = *pp;
+  unsigned c = *p;
+  if (c == '"') {
+    const char *s;
+    size_t n;
+    bool escaped;
+    if (scan_string(R, pp, e, &s, &n, &escaped)) return DECLINE;
+    if (cs->kind == DUCK_COL_TEXT) duckdb_vector_assign_string_element_len(cs->vec, r, s, n);
+    else if (cs->kind == DUCK_COL_JSON && !escaped)   /* the writer's text of the string: its bytes */
+      duckdb_vector_assign_string_element_len(cs->vec, r, (const char *)p, (size_t)(*pp - p));
+    else return DECLINE;   /* strings parsed into numbers, and re-escaped JSON: the DOM path */
+    set_valid(cs->validity, r, true);
+    return 0;
+  }
+  if (c == '-' || (c >= '0' && c <= '9')) {
+    bool is_float, small;
+    int64_t i = 0;
+    const unsigned char *digits;
+    if (scan_number(pp, e, &is_float, &small, &i, &digits)) return DECLINE;
+    switch (cs->kind) {
+      case DUCK_COL_BIGINT:
+        if (!small) return DECLINE;
+        ((int64_t *)cs->data)[r] = i;
+        break;
+      case DUCK_COL_DOUBLE: {
+        double x;
+        if (small) x = (double)i;
+        else if (!is_float || !cdlt_json_fast_float(digits, (size_t)(*pp - digits), c == '-', &x)) return DECLINE;
+        ((double *)cs->data)[r] = x;
+        break;
+      }
+      case DUCK_COL_TEXT:
+      case DUCK_COL_JSON:   /* the number's own text in both */
+        duckdb_vector_assign_string_element_len(cs->vec, r, (const char *)p, (size_t)(*pp - p));
+        break;
+      default: return DECLINE;
+    }
+    set_valid(cs->validity, r, true);
+    return 0;
+  }
+  if (c == 't' || c == 'f') {
+    bool b = c == 't';
+    size_t n = b ? 4 : 5;
+    if ((size_t)(e - p) < n || memcmp(p, b ? "true" : "false", n) != 0) return DECLINE;
+    if (cs->kind == DUCK_COL_BOOL) ((bool *)cs->data)[r] = b;
+    else if (cs->kind == DUCK_COL_TEXT || cs->kind == DUCK_COL_JSON)
+      duckdb_vector_assign_string_element_len(cs->vec, r, (const char *)p, n);
+    else return DECLINE;
+    set_valid(cs->validity, r, true);
+    *pp = p + n;
+    return 0;
+  }
+  if (c == 'n') {
+    if (e - p < 4 || memcmp(p, "null", 4) != 0) return DECLINE;
+    set_valid(cs->validity, r, false);
+    *pp = p + 4;
+    return 0;
+  }
+  return DECLINE;   /* nested values, and anything invalid */
+}
+
+int cdlt_duck_rows_put_line(duck_rows *R, idx_t r, const char *line, size_t len) {
+  const unsigned char *p = (const unsigned char *)line, *e = p + len;
+  if (len < 2 || *p != '{') return DECLINE;
+  for (size_t c = 0; c < R->ncols; c++) R->cols[c].seen = false;
+  size_t hint = 0;
+  p++;
+  if (*p == '}') p++;
+  else
+    for (;;) {
+      if (p >= e || *p != '"') return DECLINE;
+      const unsigned char *key = ++p;
+      while (p < e && cdlt_json_plain_byte[*p]) p++;
+      if (p >= e || *p != '"') return DECLINE;   /* keys with escapes or non-ASCII bytes too */
+      duck_col *cs = key_column(R, &hint, key, (size_t)(p - key));
+      if (!cs || cs->seen) return DECLINE;   /* unknown or duplicate key */
+      cs->seen = true;
+      p++;
+      if (p + 1 >= e || *p != ':') return DECLINE;
+      p++;
+      if (put_value(R, cs, r, &p, e)) return DECLINE;
+      if (p >= e) return DECLINE;
+      if (*p == '}') {
+        p++;
+        break;
+      }
+      if (*p != ',') return DECLINE;
+      p++;
+    }
+  if (p != e) return DECLINE;
+  for (size_t c = 0; c < R->ncols; c++)
+    if (!R->cols[c].seen) set_valid(R->cols[c].validity, r, false);
+  return 0;
+}
