@@ -82,8 +82,11 @@ int cdlt_duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_
  * (timestamps, dates, decimals, base64, JSON, HUGEINT) is appended as VARCHAR and converted by the
  * INSERT's SELECT (duckdb_cast.c), so nothing depends on DuckDB's format detection. */
 
-/* how a column's values are appended */
-typedef enum { DUCK_COL_TEXT, DUCK_COL_BIGINT, DUCK_COL_DOUBLE, DUCK_COL_BOOL, DUCK_COL_JSON } duck_col_kind;
+/* how a column's values are appended. DUCK_COL_TIMESTAMP: a timestamp column has two vectors, its
+ * text (VARCHAR, CAST in SQL) and a TIMESTAMP WITH TIME ZONE one that takes the values of the
+ * shape cdlt's normalizer writes, parsed here (cdlt_duck_fast_timestamp); the SELECT takes
+ * COALESCE(fast, CAST(text AS TIMESTAMPTZ)), so any other text is still DuckDB's to judge. */
+typedef enum { DUCK_COL_TEXT, DUCK_COL_BIGINT, DUCK_COL_DOUBLE, DUCK_COL_BOOL, DUCK_COL_JSON, DUCK_COL_TIMESTAMP } duck_col_kind;
 
 /* one column while rows are put into a chunk */
 typedef struct duck_col {
@@ -94,6 +97,12 @@ typedef struct duck_col {
   void *data;
   uint64_t *validity;
   bool seen;          /* set in the current row */
+  /* DUCK_COL_TIMESTAMP: the chunk's column of the parsed values, and whether this row's value went
+   * there (then the text vector's row is NULL) */
+  size_t ts_index;
+  int64_t *ts_data;
+  uint64_t *ts_validity;
+  bool ts_fast;
 } duck_col;
 
 /* the rows of one job file being put into chunks by one thread */
@@ -101,17 +110,26 @@ typedef struct duck_rows {
   const char *path, *table;   /* for messages (borrowed) */
   size_t ncols;
   duck_col *cols;             /* owned */
+  /* the chunk's columns: the table's ncols, then one per DUCK_COL_TIMESTAMP column; their names
+   * (the table's, then "cdlt\x01ts<i>"), owned */
+  size_t nvec;
+  char **vec_names;
   cdlt_buf scratch;           /* JSON text of json / nested values */
   uint64_t line;              /* line of the current row, for messages */
   cdlt_error err;             /* the error of the last failed call */
 } duck_rows;
 
 /* The loading plan of a table: each column's kind (into rows->cols, which it allocates), the
- * chunk's logical types (*types: ncolumns, caller destroys each and frees the array) and
+ * chunk's column names (rows->vec_names) and logical types (*types: rows->nvec, caller destroys
+ * each and frees the array) and
  * `INSERT INTO "dataset"."table" (cols) SELECT <conversions> FROM <source>` into sql.
  * rows->path/table are set by the caller. 0 or an error in err. */
 int cdlt_duck_rows_plan(duck_rows *rows, const char *dataset, const cdlt_table_def *table, const char *source,
                         duckdb_logical_type **types, cdlt_buf *sql, cdlt_error *err);
+/* A timestamp of the shape cdlt's normalizer writes (YYYY-MM-DDTHH:MM:SS[.f up to 6 digits]
+ * followed by +00:00 or Z; a valid date and time) as microseconds since 1970-01-01 UTC into *us,
+ * exactly as DuckDB's CAST to TIMESTAMPTZ reads it: true; anything else false. */
+bool cdlt_duck_fast_timestamp(const char *s, size_t n, int64_t *us);
 /* Frees what _plan and the filling allocated (not the types). */
 void cdlt_duck_rows_release(duck_rows *rows);
 /* Binds the columns to the vectors of chunk (whose columns are the plan's types). */

@@ -196,7 +196,11 @@ static int put_value(duck_rows *R, duck_col *cs, idx_t r, const unsigned char **
     size_t n;
     bool escaped;
     if (scan_string(R, pp, e, &s, &n, &escaped)) return DECLINE;
-    if (cs->kind == DUCK_COL_TEXT) duckdb_vector_assign_string_element_len(cs->vec, r, s, n);
+    if (cs->kind == DUCK_COL_TIMESTAMP && cdlt_duck_fast_timestamp(s, n, &cs->ts_data[r])) {
+      cs->ts_fast = true;   /* the text's row is NULL (set with the row's validity at its end) */
+      return 0;
+    }
+    if (cs->kind == DUCK_COL_TEXT || cs->kind == DUCK_COL_TIMESTAMP) duckdb_vector_assign_string_element_len(cs->vec, r, s, n);
     else if (cs->kind == DUCK_COL_JSON && !escaped)   /* the writer's text of the string: its bytes */
       duckdb_vector_assign_string_element_len(cs->vec, r, (const char *)p, (size_t)(*pp - p));
     else return DECLINE;   /* strings parsed into numbers, and re-escaped JSON: the DOM path */
@@ -221,7 +225,8 @@ static int put_value(duck_rows *R, duck_col *cs, idx_t r, const unsigned char **
         break;
       }
       case DUCK_COL_TEXT:
-      case DUCK_COL_JSON:   /* the number's own text in both */
+      case DUCK_COL_TIMESTAMP:
+      case DUCK_COL_JSON:   /* the number's own text in all three */
         duckdb_vector_assign_string_element_len(cs->vec, r, (const char *)p, (size_t)(*pp - p));
         break;
       default: return DECLINE;
@@ -234,7 +239,7 @@ static int put_value(duck_rows *R, duck_col *cs, idx_t r, const unsigned char **
     size_t n = b ? 4 : 5;
     if ((size_t)(e - p) < n || memcmp(p, b ? "true" : "false", n) != 0) return DECLINE;
     if (cs->kind == DUCK_COL_BOOL) ((bool *)cs->data)[r] = b;
-    else if (cs->kind == DUCK_COL_TEXT || cs->kind == DUCK_COL_JSON)
+    else if (cs->kind == DUCK_COL_TEXT || cs->kind == DUCK_COL_TIMESTAMP || cs->kind == DUCK_COL_JSON)
       duckdb_vector_assign_string_element_len(cs->vec, r, (const char *)p, n);
     else return DECLINE;
     set_valid(cs->validity, r, true);
@@ -253,7 +258,7 @@ static int put_value(duck_rows *R, duck_col *cs, idx_t r, const unsigned char **
 int cdlt_duck_rows_put_line(duck_rows *R, idx_t r, const char *line, size_t len) {
   const unsigned char *p = (const unsigned char *)line, *e = p + len;
   if (len < 2 || *p != '{') return DECLINE;
-  for (size_t c = 0; c < R->ncols; c++) R->cols[c].seen = false;
+  for (size_t c = 0; c < R->ncols; c++) R->cols[c].seen = R->cols[c].ts_fast = false;
   size_t hint = 0;
   p++;
   if (*p == '}') p++;
@@ -279,7 +284,10 @@ int cdlt_duck_rows_put_line(duck_rows *R, idx_t r, const char *line, size_t len)
       p++;
     }
   if (p != e) return DECLINE;
-  for (size_t c = 0; c < R->ncols; c++)
-    if (!R->cols[c].seen) set_valid(R->cols[c].validity, r, false);
+  for (size_t c = 0; c < R->ncols; c++) {
+    duck_col *cs = &R->cols[c];
+    if (!cs->seen || cs->ts_fast) set_valid(cs->validity, r, false);
+    if (cs->kind == DUCK_COL_TIMESTAMP) set_valid(cs->ts_validity, r, cs->ts_fast);
+  }
   return 0;
 }

@@ -205,18 +205,16 @@ static int load_serial(duck *d, const char *dataset, const cdlt_table_def *table
   bool has_app = false, has_sync = false, has_thread = false;
   pthread_t thread;
   size_t ncols = table->ncolumns;
-  const char **names = calloc(ncols, sizeof *names);
-  int rc = names ? cdlt_duck_rows_plan(&L.R, dataset, table, "appended_data", &L.types, &sql, err)
-                 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  int rc = cdlt_duck_rows_plan(&L.R, dataset, table, "appended_data", &L.types, &sql, err);
   if (rc) goto done;
-  for (size_t i = 0; i < ncols; i++) names[i] = table->columns[i].name;
   if ((rc = cdlt_input_open(&in, path, err)) || (rc = cdlt_json_reader_new(&L.rd, in, &cdlt_json_job_limits, err))) {
     rc = cdlt_duck_rows_fail(err, &L.R, "%s", err->msg);
     goto done;
   }
   long long need = DUCK_LOAD_MEMORY_BASE + DUCK_LOAD_MEMORY_PER_COLUMN * (long long)ncols;
   cdlt_duck_load_settings(d, need, DUCK_LOAD_THREADS);
-  if (duckdb_appender_create_query(d->con, sql.data, ncols, L.types, "appended_data", names, &app) == DuckDBError) {
+  if (duckdb_appender_create_query(d->con, sql.data, L.R.nvec, L.types, "appended_data",
+                                   (const char **)L.R.vec_names, &app) == DuckDBError) {
     has_app = true;   /* destroy even a failed appender */
     rc = appender_fail(err, &L, app);
     goto done;
@@ -225,7 +223,7 @@ static int load_serial(duck *d, const char *dataset, const cdlt_table_def *table
   L.cap = duckdb_vector_size();
   L.first_cap = L.cap - cdlt_duck_appended(d, dataset, table->name) % L.cap;
   for (size_t k = 0; k < DUCK_RING; k++)
-    if (!(L.ring[k].chunk = duckdb_create_data_chunk(L.types, ncols))) {
+    if (!(L.ring[k].chunk = duckdb_create_data_chunk(L.types, L.R.nvec))) {
       rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
       goto done;
     }
@@ -272,14 +270,13 @@ done:
   cdlt_duck_load_settings(d, 0, 0);
   cdlt_duckdb_allocator_purge();
   if (L.types)
-    for (size_t i = 0; i < ncols; i++)
+    for (size_t i = 0; i < L.R.nvec; i++)
       if (L.types[i]) duckdb_destroy_logical_type(&L.types[i]);
   free(L.types);
   cdlt_json_reader_free(L.rd);
   cdlt_input_close(in);
   cdlt_json_doc_release(&L.doc);
   cdlt_duck_rows_release(&L.R);
-  free(names);
   cdlt_buf_release(&sql);
   return rc;
 }

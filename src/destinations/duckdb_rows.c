@@ -14,6 +14,7 @@
 #include "destinations/duckdb_internal.h"
 #include "json/json.h"
 #include "load/sql_gen.h"
+#include "util/isotime.h"
 
 int cdlt_duck_rows_fail(cdlt_error *err, const duck_rows *rows, const char *fmt, ...) {
   char msg[768];
@@ -26,14 +27,26 @@ int cdlt_duck_rows_fail(cdlt_error *err, const duck_rows *rows, const char *fmt,
 }
 
 /* The kind of one column and its select expression appended to sel. Strings that need parsing are
- * appended as VARCHAR and CAST in SQL, so nothing depends on DuckDB's own format detection. */
-static int column_read_sql(duck_col_kind *kind, cdlt_buf *sel, const cdlt_column_def *c, cdlt_error *err) {
+ * appended as VARCHAR and CAST in SQL, so nothing depends on DuckDB's own format detection; a
+ * timestamp is taken from its parsed vector (named fast_name) when the row has one there. */
+static int column_read_sql(duck_col_kind *kind, cdlt_buf *sel, const cdlt_column_def *c, const char *fast_name,
+                           cdlt_error *err) {
   const cdlt_sql_dialect *dl = &cdlt_dialect_duckdb;
   const char *pre = "", *post = "";   /* the select expression: pre "col" post */
   cdlt_buf tn;
   cdlt_buf_init(&tn);
   int rc = 0;
   *kind = DUCK_COL_TEXT;
+  if (c->type == CDLT_TYPE_TIMESTAMP) {   /* [CAST(]COALESCE("fast", CAST("col" AS TIMESTAMPTZ))[ AS TIMESTAMP)] */
+    *kind = DUCK_COL_TIMESTAMP;
+    if (sel->len && cdlt_buf_puts(sel, ", ")) goto nomem;
+    if ((!c->timezone && cdlt_buf_puts(sel, "CAST(")) || cdlt_buf_puts(sel, "COALESCE(")) goto nomem;
+    if ((rc = cdlt_sql_ident(sel, dl, fast_name, err))) goto done;
+    if (cdlt_buf_puts(sel, ", CAST(")) goto nomem;
+    if ((rc = cdlt_sql_ident(sel, dl, c->name, err))) goto done;
+    if (cdlt_buf_puts(sel, c->timezone ? " AS TIMESTAMPTZ))" : " AS TIMESTAMPTZ)) AS TIMESTAMP)")) goto nomem;
+    goto done;
+  }
   switch (c->type) {
     case CDLT_TYPE_TEXT: break;
     case CDLT_TYPE_BIGINT:
@@ -65,19 +78,34 @@ nomem:
 int cdlt_duck_rows_plan(duck_rows *rows, const char *dataset, const cdlt_table_def *table, const char *source,
                         duckdb_logical_type **types, cdlt_buf *sql, cdlt_error *err) {
   const cdlt_sql_dialect *dl = &cdlt_dialect_duckdb;
-  rows->ncols = table->ncolumns;
+  rows->ncols = rows->nvec = table->ncolumns;
+  for (size_t i = 0; i < table->ncolumns; i++)
+    if (table->columns[i].type == CDLT_TYPE_TIMESTAMP) rows->nvec++;
   cdlt_buf_init(&rows->scratch);
-  rows->cols = calloc(rows->ncols, sizeof *rows->cols);
-  *types = calloc(rows->ncols, sizeof **types);
-  if (!rows->cols || !*types) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  rows->cols = calloc(rows->ncols ? rows->ncols : 1, sizeof *rows->cols);
+  rows->vec_names = calloc(rows->nvec ? rows->nvec : 1, sizeof *rows->vec_names);
+  *types = calloc(rows->nvec ? rows->nvec : 1, sizeof **types);
+  if (!rows->cols || !rows->vec_names || !*types) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   cdlt_buf sel;
   cdlt_buf_init(&sel);
   int rc = 0;
+  size_t next_vec = rows->ncols;
   for (size_t i = 0; i < rows->ncols && !rc; i++) {
     duck_col *cs = &rows->cols[i];
     cs->name = table->columns[i].name;
     cs->name_len = strlen(cs->name);
-    rc = column_read_sql(&cs->kind, &sel, &table->columns[i], err);
+    char fast_name[48] = "";
+    if (table->columns[i].type == CDLT_TYPE_TIMESTAMP) {
+      cs->ts_index = next_vec++;
+      snprintf(fast_name, sizeof fast_name, "cdlt\x01ts%zu", i);
+      if (!(rows->vec_names[cs->ts_index] = strdup(fast_name)) ||
+          !((*types)[cs->ts_index] = duckdb_create_logical_type(DUCKDB_TYPE_TIMESTAMP_TZ))) {
+        rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+        break;
+      }
+    }
+    if (!(rows->vec_names[i] = strdup(cs->name))) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if (!rc) rc = column_read_sql(&cs->kind, &sel, &table->columns[i], fast_name, err);
     if (rc) break;
     duckdb_type t = cs->kind == DUCK_COL_BIGINT   ? DUCKDB_TYPE_BIGINT
                     : cs->kind == DUCK_COL_DOUBLE ? DUCKDB_TYPE_DOUBLE
@@ -101,6 +129,9 @@ int cdlt_duck_rows_plan(duck_rows *rows, const char *dataset, const cdlt_table_d
 void cdlt_duck_rows_release(duck_rows *rows) {
   free(rows->cols);
   rows->cols = NULL;
+  for (size_t i = 0; rows->vec_names && i < rows->nvec; i++) free(rows->vec_names[i]);
+  free(rows->vec_names);
+  rows->vec_names = NULL;
   cdlt_buf_release(&rows->scratch);
 }
 
@@ -111,7 +142,47 @@ void cdlt_duck_rows_bind(duck_rows *rows, duckdb_data_chunk chunk) {
     cs->data = duckdb_vector_get_data(cs->vec);
     duckdb_vector_ensure_validity_writable(cs->vec);
     cs->validity = duckdb_vector_get_validity(cs->vec);
+    if (cs->kind == DUCK_COL_TIMESTAMP) {
+      duckdb_vector tv = duckdb_data_chunk_get_vector(chunk, cs->ts_index);
+      cs->ts_data = duckdb_vector_get_data(tv);
+      duckdb_vector_ensure_validity_writable(tv);
+      cs->ts_validity = duckdb_vector_get_validity(tv);
+    }
   }
+}
+
+/* n digits at s as a number; -1 when one is not a digit */
+static int digits(const char *s, int n) {
+  int v = 0;
+  for (int k = 0; k < n; k++) {
+    unsigned d = (unsigned)(s[k] - '0');
+    if (d > 9) return -1;
+    v = v * 10 + (int)d;
+  }
+  return v;
+}
+
+bool cdlt_duck_fast_timestamp(const char *s, size_t n, int64_t *us) {
+  /* YYYY-MM-DDTHH:MM:SS = 19 bytes, then [.f{1,6}], then +00:00 or Z */
+  if (n < 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':') return false;
+  int year = digits(s, 4), month = digits(s + 5, 2), day = digits(s + 8, 2), hour = digits(s + 11, 2),
+      minute = digits(s + 14, 2), second = digits(s + 17, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > cdlt_days_in_month(year, month) || hour < 0 ||
+      hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59)
+    return false;
+  size_t p = 19;
+  int64_t frac = 0;
+  if (s[p] == '.') {
+    size_t start = ++p;
+    while (p < n && p - start < 7 && s[p] >= '0' && s[p] <= '9') frac = frac * 10 + (s[p++] - '0');
+    size_t nd = p - start;
+    if (nd == 0 || nd > 6) return false;
+    for (; nd < 6; nd++) frac *= 10;
+  }
+  if (!((n - p == 1 && s[p] == 'Z') || (n - p == 6 && !memcmp(s + p, "+00:00", 6)))) return false;
+  int64_t days = cdlt_days_from_civil(year, month, day);
+  *us = ((days * 24 + hour) * 60 + minute) * (int64_t)60000000 + (int64_t)second * 1000000 + frac;
+  return true;
 }
 
 static int bad_value(duck_rows *R, const duck_col *cs, const cdlt_json_value *v, const char *want) {
@@ -172,6 +243,13 @@ static int put_value(duck_rows *R, duck_col *cs, idx_t r, const cdlt_json_value 
       if (v->type != CDLT_JSON_BOOL) return bad_value(R, cs, v, "BOOLEAN");
       ((bool *)cs->data)[r] = v->u.boolean;
       return 0;
+    case DUCK_COL_TIMESTAMP:
+      if (v->type == CDLT_JSON_STRING && cdlt_duck_fast_timestamp(v->u.str.ptr, v->u.str.len, &cs->ts_data[r])) {
+        cs->ts_fast = true;
+        return 0;
+      }
+      /* any other value: its text, CAST in SQL */
+      /* fallthrough */
     case DUCK_COL_TEXT:
       switch (v->type) {
         case CDLT_JSON_STRING: duckdb_vector_assign_string_element_len(cs->vec, r, v->u.str.ptr, v->u.str.len); return 0;
@@ -210,7 +288,7 @@ int cdlt_duck_rows_put(duck_rows *R, idx_t r, const cdlt_json_value *item) {
   if (item->type != CDLT_JSON_OBJECT)
     return cdlt_duck_rows_fail(&R->err, R, "line %" PRIu64 ": expected a JSON object, got %s", R->line,
                                cdlt_json_type_phrase(item->type));
-  for (size_t c = 0; c < R->ncols; c++) R->cols[c].seen = false;
+  for (size_t c = 0; c < R->ncols; c++) R->cols[c].seen = R->cols[c].ts_fast = false;
   size_t hint = 0;
   int rc = 0;
   for (size_t m = 0; m < item->u.obj.len && !rc; m++) {
@@ -221,6 +299,10 @@ int cdlt_duck_rows_put(duck_rows *R, idx_t r, const cdlt_json_value *item) {
     rc = put_value(R, cs, r, mb->value);
   }
   if (rc) return rc;
-  for (size_t c = 0; c < R->ncols; c++) duckdb_validity_set_row_validity(R->cols[c].validity, r, R->cols[c].seen);
+  for (size_t c = 0; c < R->ncols; c++) {
+    duck_col *cs = &R->cols[c];
+    duckdb_validity_set_row_validity(cs->validity, r, cs->seen && !cs->ts_fast);
+    if (cs->kind == DUCK_COL_TIMESTAMP) duckdb_validity_set_row_validity(cs->ts_validity, r, cs->ts_fast);
+  }
   return 0;
 }

@@ -202,7 +202,7 @@ static void scan_bind(duckdb_bind_info info) {
     duckdb_bind_set_error(info, "cdlt_job_scan() is used only by cdlt's bulk load");
     return;
   }
-  for (size_t c = 0; c < S->plan.ncols; c++) duckdb_bind_add_result_column(info, S->plan.cols[c].name, S->types[c]);
+  for (size_t c = 0; c < S->plan.nvec; c++) duckdb_bind_add_result_column(info, S->plan.vec_names[c], S->types[c]);
   duckdb_bind_set_bind_data(info, S, NULL);
 }
 
@@ -483,7 +483,7 @@ done:
   if (has_mu) pthread_mutex_destroy(&S.mu);
   if (S.fd >= 0) close(S.fd);
   if (S.types)
-    for (size_t i = 0; i < S.plan.ncols; i++)
+    for (size_t i = 0; i < S.plan.nvec; i++)
       if (S.types[i]) duckdb_destroy_logical_type(&S.types[i]);
   free(S.types);
   free(S.blocks);

@@ -299,6 +299,112 @@ static void test_fast_path_values(void) {
   cdlt_destination_close(par);
 }
 
+/* ---------------------------------------------------------------- timestamps
+ * A timestamp of the normalizer's shape is parsed by the load (cdlt_duck_fast_timestamp) instead
+ * of DuckDB's CAST, every other text is still CAST: either way the value is DuckDB's CAST of the
+ * text. Drawn timestamps of many shapes (years 1..9999, month ends, leap days, 0..6 fraction
+ * digits, Z, other offsets, a space, no offset) are compared with CAST(text) in SQL, for a column
+ * with and one without time zone, through the parallel and the serial load. */
+static cdlt_column_def ts_cols[] = {
+    C("id", CDLT_TYPE_BIGINT, true), C("s", CDLT_TYPE_TEXT, true), C("tz", CDLT_TYPE_TIMESTAMP, true),
+    {.name = "ntz", .type = CDLT_TYPE_TIMESTAMP, .nullable = true, .precision = -1, .scale = -1, .timezone = false},
+};
+static cdlt_table_def ts_table = {.name = "tsx", .columns = ts_cols, .ncolumns = sizeof ts_cols / sizeof *ts_cols};
+
+static uint64_t ts_rand_state = 88172645463325252ULL;
+static unsigned ts_rand(unsigned n) {   /* xorshift64: the same draws every run */
+  ts_rand_state ^= ts_rand_state << 13;
+  ts_rand_state ^= ts_rand_state >> 7;
+  ts_rand_state ^= ts_rand_state << 17;
+  return (unsigned)(ts_rand_state % n);
+}
+
+/* n rows (row n / 2 is `bad`, when given); returns how many have NULL timestamps */
+static long write_ts_job(const char *path, long n, const char *bad) {
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return 0;
+  long nulls = 0;
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  for (long i = 1; i <= n; i++) {
+    if (bad && i == n / 2) {
+      fprintf(f, "{\"id\":%ld,\"tz\":\"%s\"}\n", i, bad);
+      continue;
+    }
+    int y = ts_rand(10) == 0 ? 1 + (int)ts_rand(9999) : 1960 + (int)ts_rand(100), m = 1 + (int)ts_rand(12);
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0, last = mdays[m - 1] + (m == 2 && leap);
+    int d = ts_rand(4) == 0 ? last : 1 + (int)ts_rand((unsigned)last);
+    char t[80], frac[16] = "";
+    int digits = (int)ts_rand(8);   /* 0: none, 1..6 digits, 7: ".000000" */
+    if (digits == 7) snprintf(frac, sizeof frac, ".000000");
+    else if (digits) snprintf(frac, sizeof frac, ".%0*u", digits, ts_rand(1000000) % (digits == 6 ? 1000000 : 1000));
+    static const char *ends[] = {"+00:00", "+00:00", "+00:00", "Z", "+02:00", "-05:30", "", "+00:00"};
+    const char *end = ends[ts_rand(8)];
+    unsigned hh = ts_rand(500) ? ts_rand(24) : 24;   /* 24:00:00 is the next day's midnight to DuckDB */
+    snprintf(t, sizeof t, "%04d-%02d-%02d%c%02u:%02u:%02u%s%s", y, m, d, ts_rand(10) ? 'T' : ' ', hh,
+             hh == 24 ? 0 : ts_rand(60), hh == 24 ? 0 : ts_rand(60), hh == 24 ? "" : frac, end);
+    if (ts_rand(50) == 0) {
+      fprintf(f, "{\"id\":%ld,\"s\":null,\"tz\":null}\n", i);
+      nulls++;
+    } else fprintf(f, "{\"id\":%ld,\"s\":\"%s\",\"tz\":\"%s\",\"ntz\":\"%s\"}\n", i, t, t, t);
+  }
+  fclose(f);
+  return nulls;
+}
+
+static cdlt_destination *open_ts_db(const char *name, bool parallel) {
+  cdlt_destination *d = open_db(name, parallel);
+  if (!d) return NULL;
+  cdlt_buf sql;
+  cdlt_buf_init(&sql);
+  CHECK_OK(cdlt_sql_create_table(&sql, &cdlt_dialect_duckdb, DS, &ts_table, err), err);
+  CHECK_OK(d->vtab->execute(d, sql.data, err), err);
+  cdlt_buf_release(&sql);
+  return d;
+}
+
+static void test_fast_timestamps(void) {
+  char job[4096];
+  snprintf(job, sizeof job, "%s/ts.jsonl", tmp);
+  long nulls = write_ts_job(job, 40000, NULL);   /* ~3.5 MB: blocks of 64 KiB */
+  CHECK_MSG(nulls > 400 && nulls < 1200, "%ld NULL rows", nulls);
+  char counts[64];
+  snprintf(counts, sizeof counts, "40000 %ld %ld %ld", 40000 - nulls, 40000 - nulls, 40000 - nulls);
+  for (int parallel = 0; parallel < 2; parallel++) {
+    cdlt_destination *d = open_ts_db(parallel ? "ts_parallel.duckdb" : "ts_serial.duckdb", parallel);
+    if (!d) return;
+    CHECK_OK(d->vtab->load_file(d, DS, &ts_table, job, CDLT_FORMAT_JSONL, err), err);
+    CHECK_EQ_STR(q1(d, "SELECT count(*) || ' ' || count(s) || ' ' || count(tz) || ' ' || count(ntz) FROM " DS ".tsx"),
+                 counts);
+    CHECK_EQ_STR(q1(d, "SELECT count(*) FROM " DS ".tsx WHERE tz IS DISTINCT FROM CAST(s AS TIMESTAMPTZ) OR "
+                       "ntz IS DISTINCT FROM CAST(CAST(s AS TIMESTAMPTZ) AS TIMESTAMP)"),
+                 "0");
+    /* the draws cover what the fast path takes and what it leaves to the CAST */
+    CHECK_EQ_STR(q1(d, "SELECT (count(*) FILTER (s LIKE '____-__-__T__:__:__%+00:00') > 10000) || ' ' || "
+                       "(count(*) FILTER (s LIKE '%-05:30') > 3000) || ' ' || (count(*) FILTER (s LIKE '____-02-29%') > 20) "
+                       "|| ' ' || (min(tz) < '1000-01-01') FROM " DS ".tsx"),
+                 "true true true true");
+    CHECK_EQ_STR(q1(d, "SELECT typeof(tz) || ' ' || typeof(ntz) FROM " DS ".tsx LIMIT 1"), "TIMESTAMP WITH TIME ZONE TIMESTAMP");
+    cdlt_destination_close(d);
+  }
+  /* a date that does not exist is DuckDB's to reject, in both loads (the serial load's appender
+   * words it "Failed to append: ...", the parallel INSERT "Conversion Error: ...") */
+  const char *bads[] = {"2023-02-29T00:00:00+00:00", "2024-04-31T10:00:00Z", "2024-13-01T00:00:00+00:00"};
+  for (size_t k = 0; k < sizeof bads / sizeof *bads; k++) {
+    write_ts_job(job, 40000, bads[k]);
+    for (int parallel = 0; parallel < 2; parallel++) {
+      char db[64];
+      snprintf(db, sizeof db, "ts_bad%zu_%d.duckdb", k, parallel);
+      cdlt_destination *d = open_ts_db(db, parallel);
+      if (!d) return;
+      CHECK_EQ_INT(d->vtab->load_file(d, DS, &ts_table, job, CDLT_FORMAT_JSONL, err), CDLT_ERR_DESTINATION);
+      CHECK_MSG(strstr(err->msg, bads[k]) != NULL && strstr(err->msg, "out of range") != NULL, "%s: %s", bads[k],
+                err->msg);
+      cdlt_destination_close(d);
+    }
+  }
+}
+
 /* `cdlt run`: an append load takes the parallel path, the staging tables of a merge never do */
 static void test_cli_merge_stays_serial(void) {
   env e;
@@ -367,6 +473,7 @@ int main(void) {
   test_same_rows(job);
   test_errors();
   test_fast_path_values();
+  test_fast_timestamps();
   test_cli_merge_stays_serial();
   test_cli_killed_between_loads();
   cdlt_rows_free(&rows);
