@@ -1,7 +1,8 @@
 /* extract_parallel.c — one big plain JSON Lines file extracted on several threads: split at
- * newlines, ranges read with pread through each reader's bounded buffer (no mapping: a file that
- * shrinks under us is an error, never a SIGBUS), parsed speculatively and verified, extra jobs in
- * range order, sequential fallback on any doubt (see extract_parallel.h). */
+ * newlines, ranges read with pread in bounded pieces (no mapping: a file that shrinks under us is an
+ * error, never a SIGBUS), parsed speculatively and verified, extra jobs in range order, sequential
+ * fallback on any doubt (see extract_parallel.h). Compact lines the reader would hand on as their
+ * own bytes are copied without a DOM (extract_line.c); the others are read with the JSON reader. */
 #define _GNU_SOURCE
 #include "extract/extract_parallel.h"
 
@@ -16,12 +17,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "extract/extract_line.h"
 #include "extract/job_writer.h"
 #include "package/job_file.h"
 #include "util/faultpoint.h"
 
 #define SCAN_BYTES ((size_t)64 << 10)         /* the buffer of the split's scans */
 #define MIN_RANGE_BYTES ((uint64_t)1 << 20)   /* no range smaller than this (but the last) */
+#define RANGE_PIECE_BYTES ((size_t)1 << 20)   /* a range is read in pieces of this size (more for a longer line) */
 
 struct par;
 
@@ -58,8 +61,87 @@ static long read_at(int fd, unsigned char *buf, size_t cap, uint64_t off) {
   return (long)got;
 }
 
+/* One range's reading state: the bytes [off, off + len) of the file in buf, lines from pos on not
+ * yet handled; [run, run_end) a run of whole lines the fast path declined, not yet read. */
+typedef struct rbuf {
+  unsigned char *buf;
+  size_t cap, len, pos;
+  uint64_t off;
+  size_t run, run_end;
+  bool in_run;
+} rbuf;
+
+/* an item the writer copies (cdlt_job_writer_set_verbatim): the lines of the fast path */
+static const cdlt_json_value line_item;
+
+/* Writes one item of the range: raw (rawlen bytes) when they are its compact serialization (the
+ * reader's cdlt_json_reader_item_raw, or a line of the fast path), else item serialized (raw NULL). */
+static int write_item(prange *g, const cdlt_json_value *item, const char *raw, size_t rawlen, cdlt_error *err) {
+  if (raw) cdlt_job_writer_set_verbatim(item, raw, rawlen);
+  int rc = cdlt_job_writer_item(&g->w, item, err);
+  if (raw) cdlt_job_writer_set_verbatim(NULL, NULL, 0);
+  if (!rc) g->items++;
+  return rc;
+}
+
+/* Reads the pending run of declined lines with the JSON reader, every item checked and written as
+ * the whole range's reader would (a run is whole lines: a value across its ends fails here, and
+ * the range with it). A run must not start with a BOM, but at the start of the file (where the
+ * range's reader would skip it too). */
+static int read_run(prange *g, rbuf *b, cdlt_json_doc *doc, cdlt_error *err) {
+  if (!b->in_run) return 0;
+  b->in_run = false;
+  par *P = g->P;
+  const unsigned char *run = b->buf + b->run;
+  size_t n = b->run_end - b->run;
+  if (n >= 3 && memcmp(run, "\xEF\xBB\xBF", 3) == 0 && b->off + b->run != 0) return CDLT_ERR_PARSE;
+  cdlt_json_reader *r = NULL;
+  int rc = cdlt_json_reader_new_memory(&r, run, n, P->path, P->limits, err);
+  while (!rc) {
+    cdlt_json_doc_reset(doc);
+    cdlt_json_value *item = NULL;
+    int got = cdlt_json_reader_next_item(r, doc, &item, err);
+    if (got <= 0) { rc = got; break; }
+    rc = cdlt_extract_sink_check(P->sink, item, r, err);
+    if (rc) break;
+    const char *raw = NULL;
+    size_t rawlen = 0;
+    if (!cdlt_json_reader_item_raw(r, &raw, &rawlen)) raw = NULL;
+    rc = write_item(g, item, raw, rawlen, err);
+  }
+  cdlt_json_reader_free(r);
+  return rc;
+}
+
+/* Reads more of the range after buf[pos] (moving the unread bytes to the front; growing buf when
+ * one line fills it). 0 when bytes were added; CDLT_ERR_IO when the file ends early (it shrank:
+ * the range fails); CDLT_ERR_NOMEM. */
+static int read_more(prange *g, rbuf *b) {
+  if (b->pos) {
+    memmove(b->buf, b->buf + b->pos, b->len - b->pos);
+    b->off += b->pos;
+    b->len -= b->pos;
+    b->pos = 0;
+  }
+  if (b->len == b->cap) {
+    size_t ncap = b->cap ? 2 * b->cap : RANGE_PIECE_BYTES;   /* a whole piece first */
+    unsigned char *grown = realloc(b->buf, ncap);
+    if (!grown) return CDLT_ERR_NOMEM;
+    b->buf = grown;
+    b->cap = ncap;
+  }
+  uint64_t at = b->off + b->len, want = b->cap - b->len;
+  if (want > g->end - at) want = g->end - at;
+  long got = read_at(g->P->fd, b->buf + b->len, (size_t)want, at);
+  if (got <= 0) return CDLT_ERR_IO;
+  b->len += (size_t)got;
+  return 0;
+}
+
 /* Parses and writes one range; g->rc = 0 only when the whole range was consumed cleanly. Errors
- * are not kept: the sequential extract reports them. */
+ * are not kept: the sequential extract reports them. Line by line: a line the fast path takes
+ * (cdlt_extract_line_verbatim) is copied to the job as the writer copies the reader's raw bytes;
+ * runs of the other lines are read with the JSON reader (read_run). */
 static void run_range(prange *g) {
   par *P = g->P;
   cdlt_error err;
@@ -76,31 +158,36 @@ static void run_range(prange *g) {
   snprintf(fid, sizeof fid, "%.7s%03zx", P->prefix, g->index);
   int rc = cdlt_extract_sink_open_job(P->sink, &g->w, fid, &err);
   g->w_open = true;
-  cdlt_input *in = NULL;
-  cdlt_json_reader *r = NULL;
-  if (!rc) rc = cdlt_input_open_file_range(&in, P->fd, g->start, len, P->path, &err);
-  if (!rc) rc = cdlt_json_reader_new(&r, in, P->limits, &err);
   cdlt_json_doc doc;
   cdlt_json_doc_init(&doc);
+  rbuf b = {.off = g->start};
   while (!rc) {
     if (atomic_load_explicit(&P->stop, memory_order_relaxed)) { rc = CDLT_ERR_INTERNAL; break; }
-    cdlt_json_doc_reset(&doc);
-    cdlt_json_value *item = NULL;
-    int got = cdlt_json_reader_next_item(r, &doc, &item, &err);
-    if (got <= 0) { rc = got; break; }
-    rc = cdlt_extract_sink_check(P->sink, item, r, &err);
-    if (rc) break;
-    const char *raw;
-    size_t rawlen;
-    bool verbatim = cdlt_json_reader_item_raw(r, &raw, &rawlen);
-    if (verbatim) cdlt_job_writer_set_verbatim(item, raw, rawlen);
-    rc = cdlt_job_writer_item(&g->w, item, &err);
-    if (verbatim) cdlt_job_writer_set_verbatim(NULL, NULL, 0);
-    g->items++;
+    unsigned char *start = b.buf + b.pos;
+    unsigned char *nl = b.pos < b.len ? memchr(start, '\n', b.len - b.pos) : NULL;
+    size_t next;
+    if (nl) next = (size_t)(nl - b.buf) + 1;
+    else if (b.off + b.len < g->end) {   /* the line goes on after buf: read the run first */
+      rc = read_run(g, &b, &doc, &err);
+      if (!rc) rc = read_more(g, &b);
+      continue;
+    } else if (b.pos == b.len) break;   /* the end of the range */
+    else next = b.len;                  /* the last line of the file, without a newline */
+    size_t body = (nl ? (size_t)(nl - start) : next - b.pos);
+    if (body && start[body - 1] == '\r') body--;
+    if (body && cdlt_extract_line_verbatim((const char *)start, body, P->limits)) {
+      rc = read_run(g, &b, &doc, &err);
+      if (!rc) rc = write_item(g, &line_item, (const char *)start, body, &err);
+    } else if (body || b.in_run) {   /* blank lines are whitespace: skipped, or in the run */
+      if (!b.in_run) b.run = b.pos;
+      b.in_run = true;
+      b.run_end = next;
+    }
+    b.pos = next;
   }
+  if (!rc) rc = read_run(g, &b, &doc, &err);
   cdlt_json_doc_release(&doc);
-  cdlt_json_reader_free(r);
-  cdlt_input_close(in);
+  free(b.buf);
   g->rc = rc;
   if (rc) atomic_store(&P->stop, 1);
 }

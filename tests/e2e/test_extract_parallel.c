@@ -5,7 +5,9 @@
  * (pretty-printed objects across the split points, a top-level array) fall back to the sequential
  * extract; bad items anywhere (a syntax error, a scalar, an oversized integer, a BOM inside) give
  * the sequential error with the file's line and column, exit code and nothing extracted; CRLF line
- * ends, no final newline and a UTF-8 BOM split as well. Every file is above the 8 MiB threshold. */
+ * ends, no final newline and a UTF-8 BOM split as well; the ranges' fast path for compact lines
+ * (src/extract/extract_line.c) takes and declines lines exactly as the reader would have them
+ * (same items, same errors). Every file is above the 8 MiB threshold. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
@@ -338,6 +340,129 @@ static void test_array_line_flattened(void) {
   free(b.p);
 }
 
+/* Lines for the fast path of the ranges (src/extract/extract_line.c): forms it takes (written as
+ * their bytes) and forms it declines (read with the JSON reader), each several times in every
+ * range among the events; the extract must be the sequential one, split, with any worker count. */
+static const char *const fast_lines[] = {
+  /* taken */
+  "{}",
+  "{\"a\":{},\"b\":[],\"c\":[[]],\"d\":[{\"x\":[1,{\"y\":null}],\"t\":true,\"f\":false}]}",
+  "{\"s\":\"tab\\t nl\\n q\\\" bs\\\\ b\\b f\\f r\\r ctl\\u0001 \\u001f \\u0000\"}",
+  "{\"n\":-0,\"m\":-0.0,\"e\":1E5,\"f\":1e-5,\"g\":-1.5e+10,\"h\":0.25E-0}",
+  "{\"i\":123456789012345678,\"j\":-123456789012345678,\"k\":1234567890123456789.5,\"l\":1e400}",
+  "{\"u\":\"caf\xc3\xa9 \xc3\xbc \xe6\x97\xa5\xe6\x9c\xac \xf0\x9f\x98\x80 \xef\xbf\xbf\",\"\xc3\xa9\":1}",
+  "{\"a\":1,\"b\":{\"a\":1,\"b\":[{\"a\":2}]},\"c\":[{\"a\":3},{\"a\":4}]}",
+  "{\"id\":7,\"x\":\"/path/to\"}\r",
+  /* declined */
+  "{\"s\":\"a\\/b\"}",
+  "{\"s\":\"\\u00e9\"}",
+  "{\"s\":\"\\u001F\"}",
+  "{\"s\":\"\\u000a\"}",
+  "{\"s\":\"\\u0008\"}",
+  "{\"s\":\"\\ud83d\\ude00\"}",
+  "{\"s\":\"\\u0041\"}",
+  "{\"a\":1,\"a\":2}",
+  "{\"o\":{\"k\":1,\"z\":[1],\"k\":{\"q\":2}}}",
+  "{\"a\":\"x\",\"\\u0061\":\"y\"}",
+  "{\"a\": 1}",
+  " {\"a\":1}",
+  "{\"a\":1} ",
+  "{\"a\":1}\t",
+  "{\"a\":[1 ,2]}",
+  "{\"i\":1234567890123456789}",
+  "{\"i\":-9223372036854775808,\"j\":9223372036854775807}",
+  "[{\"id\":1},{\"id\":2}]",
+  "{\"a\":1} {\"b\":2}",
+  "",
+  "   ",
+  "\r",
+};
+
+/* an object nested n deep in lists and objects, compact: {"d":[{"d":[...1...]}]} */
+static void deep(sbuf *b, int n) {
+  for (int k = 0; k < n; k++) puts_(b, k % 2 ? "[" : "{\"d\":");
+  puts_(b, "1");
+  for (int k = n - 1; k >= 0; k--) puts_(b, k % 2 ? "]" : "}");
+}
+
+/* an object of n keys k0..k(n-1), compact */
+static void wide(sbuf *b, int n) {
+  puts_(b, "{");
+  for (int k = 0; k < n; k++) {
+    char m[40];
+    int o = snprintf(m, sizeof m, "%s\"k%d\":%d", k ? "," : "", k, k);
+    put(b, m, (size_t)o);
+  }
+  puts_(b, "}");
+}
+
+static void test_fast_path_lines(void) {
+  size_t nfast = sizeof fast_lines / sizeof *fast_lines;
+  sbuf b = {0};
+  for (int i = 0; i < NLINES; i++) {
+    if (i % 97 == 5) puts_(&b, fast_lines[(size_t)(i / 97) % nfast]);
+    else if (i % 1009 == 11) deep(&b, 31 + (i / 1009) % 4);   /* the fast path takes up to 32 levels */
+    else if (i % 1013 == 12) wide(&b, 62 + (i / 1013) % 4);   /* and up to 64 keys */
+    else event(&b, i);
+    puts_(&b, i % 89 == 3 ? "\r\n" : "\n");
+  }
+  /* long lines: one taken and one declined, longer than a piece of the range's buffer (1 MiB) */
+  for (int k = 0; k < 2; k++) {
+    puts_(&b, k ? "{\"long\": \"" : "{\"long\":\"");
+    for (int j = 0; j < 300000; j++) puts_(&b, "abc\xc3\xa9\\n");
+    puts_(&b, "\"}\n");
+    for (int i = 0; i < 1000; i++) { event(&b, i); puts_(&b, "\n"); }
+  }
+  puts_(&b, "{\"last\":true}");   /* no final newline */
+  CHECK(b.len > (10u << 20));
+  check_same_extract("fast path lines", b.p, b.len, 0);
+  char *base = full_run(b.p, b.len, 1);
+  char *r = full_run(b.p, b.len, 3);
+  CHECK_MSG(!strcmp(r, base), "%s", "3 workers: the loaded result differs");
+  free(r);
+  free(base);
+  free(b.p);
+}
+
+/* bad lines that are compact (the fast path's shape): the sequential error, as before */
+static void test_fast_path_bad_lines(void) {
+  static const struct { const char *line, *msg; } bad[] = {
+    {"{\"s\":\"\xc3\x28\"}", "invalid UTF-8 byte 0x28"},
+    {"{\"s\":\"\xc0\xaf\"}", "invalid UTF-8 byte 0xc0"},
+    {"{\"s\":\"\xed\xa0\x80\"}", "invalid UTF-8 byte 0xa0"},
+    {"{\"s\":\"\xf4\x90\x80\x80\"}", "invalid UTF-8 byte 0x90"},
+    {"{\"s\":\"\\udc00\"}", "lone low surrogate escape"},
+    {"{\"s\":\"a\x01\"}", "unescaped control character 0x01"},
+    {"{\"n\":01}", "leading zeros are not allowed"},
+    {"{\"n\":1.}", "expected a digit after the decimal point"},
+    {"{\"n\":1e+}", "expected a digit in the exponent"},
+    {"{\"n\":-}", "expected a digit after '-'"},
+    {"{\"n\":1-2}", "unexpected '-' in a number"},
+    {"{\"a\":1}{\"b\":2}", "expected whitespace or a newline between top-level values"},
+    {"{\"a\":1,}", "trailing comma before '}'"},
+    {"{\"a\":[1,]}", "trailing comma before ']'"},
+    {"{\"a\":tru}", "invalid literal (expected 'true')"},
+    {"{\"a\":1]", "expected ',' or '}' after an object member"},
+    {"{\"s\":\"\\x\"}", "invalid escape '\\x'"},
+    {"{\"id\":18446744073709551616}", "integer 18446744073709551616 exceeds the 64-bit range"},
+  };
+  for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
+    int at = k % 2 ? NLINES / 3 : NLINES - 7;
+    sbuf b = {0};
+    for (int i = 0; i < NLINES; i++) {
+      if (i == at) puts_(&b, bad[k].line);
+      else event(&b, i % 3 ? i - i % 3 : i);   /* compact events: the fast path's */
+      puts_(&b, "\n");
+    }
+    char *out = check_same_error(bad[k].line, b.p, b.len);
+    char want[200];
+    snprintf(want, sizeof want, "at line %d, column ", at + 1);
+    CHECK_MSG(contains(out, want) && contains(out, bad[k].msg), "%s: %s", bad[k].line, out);
+    free(out);
+    free(b.p);
+  }
+}
+
 static void test_line_ends_and_bom(void) {
   sbuf b = events("\r\n", true);
   check_same_extract("crlf", b.p, b.len, 0);
@@ -404,6 +529,8 @@ static void test_file_shrinks_while_read(void) {
 }
 
 int main(void) {
+  test_fast_path_lines();
+  test_fast_path_bad_lines();
   test_file_shrinks_while_read();
   test_line_ends_and_bom();
   test_array_line_flattened();
