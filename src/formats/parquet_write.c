@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats/snappy_lazy.h"
 #include "formats/thrift_compact.h"
 #include "util/buf.h"
 
@@ -769,6 +770,10 @@ int cdlt_pq_writer_open(cdlt_pq_writer **out, const char *path, const cdlt_pq_co
   const uint16_t probe = 1;
   if (*(const uint8_t *)&probe != 1) return cdlt_error_set(err, CDLT_ERR_USAGE, "parquet: big-endian hosts are not supported");
   if (ncols == 0) return cdlt_error_set(err, CDLT_ERR_USAGE, "parquet: '%s' has no columns", path);
+  if (!(opt && opt->no_compression)) {   /* libsnappy is loaded on first use (snappy_lazy.c) */
+    int lrc = cdlt_snappy_available(err);
+    if (lrc) return lrc;
+  }
   for (size_t i = 0; i < ncols; i++)
     if (specs[i].type == CDLT_PQ_FIXED && (specs[i].type_length <= 0 || specs[i].type_length > 64))
       return cdlt_error_set(err, CDLT_ERR_USAGE, "parquet: column '%s' has a bad fixed length %d", specs[i].name,
