@@ -134,6 +134,10 @@ bool cdlt_duck_fast_timestamp(const char *s, size_t n, int64_t *us);
 void cdlt_duck_rows_release(duck_rows *rows);
 /* Binds the columns to the vectors of chunk (whose columns are the plan's types). */
 void cdlt_duck_rows_bind(duck_rows *rows, duckdb_data_chunk chunk);
+/* The column a row's key names (borrowed from rows): the one after the last matched column first
+ * (*hint, which it updates; rows are written in column order), else a scan; NULL when the key is
+ * not a column. */
+duck_col *cdlt_duck_rows_find_col(duck_rows *rows, size_t *hint, const char *key, size_t len);
 /* Puts item as row r of the bound chunk. 0, or an error in rows->err naming path, table, line and
  * column. */
 int cdlt_duck_rows_put(duck_rows *rows, idx_t r, const cdlt_json_value *item);

@@ -83,37 +83,26 @@ decode:
     if (c == '"') break;
     if (c == '\\') {
       if (e - p < 2) return DECLINE;
-      char ch;
-      switch (p[1]) {
-        case '"': ch = '"'; break;
-        case '\\': ch = '\\'; break;
-        case '/': ch = '/'; break;
-        case 'b': ch = '\b'; break;
-        case 'f': ch = '\f'; break;
-        case 'n': ch = '\n'; break;
-        case 'r': ch = '\r'; break;
-        case 't': ch = '\t'; break;
-        case 'u': {
-          if (e - p < 6) return DECLINE;
-          long cp = hex4(p + 2);
-          if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return DECLINE;   /* lone low surrogate */
-          size_t used = 6;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {   /* a high surrogate: its low one must follow */
-            if (e - p < 12 || p[6] != '\\' || p[7] != 'u') return DECLINE;
-            long lo = hex4(p + 8);
-            if (lo < 0xDC00 || lo > 0xDFFF) return DECLINE;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-            used = 12;
-          }
-          char u[4];
-          if (cdlt_buf_append(&R->scratch, u, cdlt_utf8_encode((uint32_t)cp, u))) return DECLINE;
-          p += used;
-          continue;
-        }
-        default: return DECLINE;
+      int ch = cdlt_json_short_escape(p[1]);
+      if (ch >= 0) {
+        if (cdlt_buf_putc(&R->scratch, (char)ch)) return DECLINE;
+        p += 2;
+        continue;
       }
-      if (cdlt_buf_putc(&R->scratch, ch)) return DECLINE;
-      p += 2;
+      if (p[1] != 'u' || e - p < 6) return DECLINE;
+      long cp = hex4(p + 2);
+      if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return DECLINE;   /* lone low surrogate */
+      size_t used = 6;
+      if (cp >= 0xD800 && cp <= 0xDBFF) {   /* a high surrogate: its low one must follow */
+        if (e - p < 12 || p[6] != '\\' || p[7] != 'u') return DECLINE;
+        long lo = hex4(p + 8);
+        if (lo < 0xDC00 || lo > 0xDFFF) return DECLINE;
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        used = 12;
+      }
+      char u[4];
+      if (cdlt_buf_append(&R->scratch, u, cdlt_utf8_encode((uint32_t)cp, u))) return DECLINE;
+      p += used;
       continue;
     }
     if (c < 0x80) return DECLINE;
@@ -172,20 +161,7 @@ static int scan_number(const unsigned char **pp, const unsigned char *e, bool *i
   return 0;
 }
 
-/* The column a key names: the one after the last matched column first, else a scan; NULL when
- * none. */
-static duck_col *key_column(duck_rows *R, size_t *hint, const unsigned char *key, size_t len) {
-  size_t h = *hint;
-  for (size_t k = 0; k < R->ncols; k++) {
-    size_t c = h + k < R->ncols ? h + k : h + k - R->ncols;
-    duck_col *cs = &R->cols[c];
-    if (cs->name_len == len && memcmp(cs->name, key, len) == 0) {
-      *hint = c + 1 < R->ncols ? c + 1 : 0;
-      return cs;
-    }
-  }
-  return NULL;
-}
+
 
 /* The value at *pp into row r of cs, as put_value (duckdb_rows.c) would write it; *pp after it. */
 static int put_value(duck_rows *R, duck_col *cs, idx_t r, const unsigned char **pp, const unsigned char *e) {
@@ -268,7 +244,7 @@ int cdlt_duck_rows_put_line(duck_rows *R, idx_t r, const char *line, size_t len)
       const unsigned char *key = ++p;
       while (p < e && cdlt_json_plain_byte[*p]) p++;
       if (p >= e || *p != '"') return DECLINE;   /* keys with escapes or non-ASCII bytes too */
-      duck_col *cs = key_column(R, &hint, key, (size_t)(p - key));
+      duck_col *cs = cdlt_duck_rows_find_col(R, &hint, (const char *)key, (size_t)(p - key));
       if (!cs || cs->seen) return DECLINE;   /* unknown or duplicate key */
       cs->seen = true;
       p++;

@@ -271,7 +271,7 @@ static int put_value(duck_rows *R, duck_col *cs, idx_t r, const cdlt_json_value 
 
 /* The column a key names: the one after the last matched column first (rows are written in
  * column order), else a scan. NULL when the key is not a column (ignored). */
-static duck_col *find_col(duck_rows *R, size_t *hint, const char *key, size_t len) {
+duck_col *cdlt_duck_rows_find_col(duck_rows *R, size_t *hint, const char *key, size_t len) {
   size_t h = *hint;
   for (size_t k = 0; k < R->ncols; k++) {
     size_t c = h + k < R->ncols ? h + k : h + k - R->ncols;
@@ -293,7 +293,7 @@ int cdlt_duck_rows_put(duck_rows *R, idx_t r, const cdlt_json_value *item) {
   int rc = 0;
   for (size_t m = 0; m < item->u.obj.len && !rc; m++) {
     const cdlt_json_member *mb = &item->u.obj.members[m];
-    duck_col *cs = find_col(R, &hint, mb->key, mb->key_len);
+    duck_col *cs = cdlt_duck_rows_find_col(R, &hint, mb->key, mb->key_len);
     if (!cs || mb->value->type == CDLT_JSON_NULL) continue;
     cs->seen = true;
     rc = put_value(R, cs, r, mb->value);

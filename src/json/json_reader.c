@@ -338,17 +338,11 @@ static int scan_string_slow(cdlt_json_reader *r, const char **sp, size_t *sl, cd
       if (av < 2) return eof_in_string(r, err);
       d = r->data;
       unsigned e = d[at + 1];
-      char ch;
+      int short_escape = cdlt_json_short_escape(e);
+      char ch = (char)short_escape;
       if (e == '/') r->canon = false;   /* the writer writes '/' unescaped */
-      switch (e) {
-        case '"': ch = '"'; break;
-        case '\\': ch = '\\'; break;
-        case '/': ch = '/'; break;
-        case 'b': ch = '\b'; break;
-        case 'f': ch = '\f'; break;
-        case 'n': ch = '\n'; break;
-        case 'r': ch = '\r'; break;
-        case 't': ch = '\t'; break;
+      switch (short_escape >= 0 ? '\\' : e) {
+        case '\\': break;   /* one of the one-character escapes: ch */
         case 'u': {
           av = ensure(r, &at, 6, err);
           if (av < 0) return (int)av;

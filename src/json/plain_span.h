@@ -1,5 +1,6 @@
 /* plain_span.h — finding the end of the plain run of a JSON string (bytes 0x20..0x7f but '"' and
- * '\\'), shared by the JSON reader and the DuckDB bulk load's line parser (duckdb_line.c). */
+ * '\\') and the one-character escapes, shared by the JSON reader and the line scanners of the DuckDB
+ * bulk load (duckdb_line.c) and the parallel extract (extract_line.c). */
 #ifndef CDLT_JSON_PLAIN_SPAN_H
 #define CDLT_JSON_PLAIN_SPAN_H
 
@@ -22,6 +23,22 @@ static const unsigned char cdlt_json_plain_byte[256] __attribute__((unused)) = {
   P16(0), P16(0), P16(0), P16(0), P16(0), P16(0), P16(0), P16(0)
 #undef P16
 };
+
+/* The byte the one-character JSON escape `\c` stands for (c one of " \ / b f n r t), else -1
+ * (also for 'u', whose four hex digits the caller reads). */
+static inline int cdlt_json_short_escape(unsigned c) {
+  switch (c) {
+    case '"': return '"';
+    case '\\': return '\\';
+    case '/': return '/';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    case 'n': return '\n';
+    case 'r': return '\r';
+    case 't': return '\t';
+    default: return -1;
+  }
+}
 
 #define CDLT_JSON_ONES 0x0101010101010101ULL
 #define CDLT_JSON_HIGHS 0x8080808080808080ULL
