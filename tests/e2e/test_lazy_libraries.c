@@ -1,8 +1,8 @@
 /* test_lazy_libraries.c — libduckdb, libpq and libsnappy are loaded only when a run needs them
  * (src/destinations/duckdb_lazy.c, pq_lazy.c, src/formats/snappy_lazy.c): `cdlt --version` and a
- * run into SQLite load none of them (nor libstdc++, which libsnappy brings), a run into DuckDB
- * loads libduckdb but not libpq, a run writing Parquet files loads libsnappy. Checked with the
- * dynamic loader's own trace (LD_DEBUG=libs lists every library it opens). */
+ * run into SQLite load none of them, a run into DuckDB loads libduckdb but not libpq, a run writing
+ * Parquet files loads libsnappy. Checked with the dynamic loader's own trace (LD_DEBUG=libs lists
+ * every library it opens). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,8 +22,8 @@ int main(void) {
 
   CHECK_EQ_INT(cdlt_env(&e, "LD_DEBUG=libs", &out, "--version"), 0);
   CHECK_MSG(contains(out, "library=libc.so.6"), "no loader trace: %s", out);   /* the trace works */
-  CHECK_MSG(!opened(out, "libpq.so") && !opened(out, "libduckdb.so") && !opened(out, "libsnappy.so") &&
-                !opened(out, "libstdc++.so"),
+  /* (libstdc++, which libsnappy brings, is not checked: the sanitizer runtime loads it too) */
+  CHECK_MSG(!opened(out, "libpq.so") && !opened(out, "libduckdb.so") && !opened(out, "libsnappy.so"),
             "--version loaded: %s", out);
   free(out);
 
