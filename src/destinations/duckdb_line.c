@@ -118,46 +118,17 @@ decode:
   return 0;
 }
 
-/* A number token at *pp, checked with the reader's grammar (json_reader.c parse_number): on
- * success *pp is after it, *is_float tells a fraction or exponent, and for an integer of at most
- * 18 digits *small is true with its value in *i (the reader's CDLT_JSON_INT). */
+/* A number token at *pp (cdlt_json_scan_number): on success *pp is after it, *is_float tells a
+ * fraction or exponent, and for an integer of at most 18 digits *small is true with its value in
+ * *i (the reader's CDLT_JSON_INT). */
 static int scan_number(const unsigned char **pp, const unsigned char *e, bool *is_float, bool *small, int64_t *i,
                        const unsigned char **digits) {
-  const unsigned char *p = *pp;
-  bool neg = false;
-  if (p < e && *p == '-') { neg = true; p++; }
-  *digits = p;
-  if (p >= e || *p < '0' || *p > '9') return DECLINE;
-  const unsigned char *int_start = p;
-  uint64_t mag = 0;
-  if (*p == '0') {
-    p++;
-    if (p < e && *p >= '0' && *p <= '9') return DECLINE;   /* leading zero */
-  } else {
-    while (p < e && *p >= '0' && *p <= '9') mag = mag * 10 + (uint64_t)(*p++ - '0');
-  }
-  size_t int_digits = (size_t)(p - int_start);
-  bool f = false;
-  if (p < e && *p == '.') {
-    p++;
-    f = true;
-    if (p >= e || *p < '0' || *p > '9') return DECLINE;
-    while (p < e && *p >= '0' && *p <= '9') p++;
-  }
-  if (p < e && (*p == 'e' || *p == 'E')) {
-    p++;
-    f = true;
-    if (p < e && (*p == '+' || *p == '-')) p++;
-    if (p >= e || *p < '0' || *p > '9') return DECLINE;
-    while (p < e && *p >= '0' && *p <= '9') p++;
-  }
-  /* the reader's token is the longest run of number bytes: one that goes on is invalid there */
-  if (p < e && (*p == '+' || *p == '-' || *p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
-    return DECLINE;
-  *is_float = f;
-  *small = !f && int_digits <= 18;
+  bool neg;
+  size_t int_digits;
+  uint64_t mag;
+  if (!cdlt_json_scan_number(pp, e, &neg, digits, is_float, &int_digits, &mag)) return DECLINE;
+  *small = !*is_float && int_digits <= 18;
   if (*small) *i = neg ? -(int64_t)mag : (int64_t)mag;
-  *pp = p;
   return 0;
 }
 

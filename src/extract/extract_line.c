@@ -36,11 +36,6 @@ typedef struct key_ref {
   size_t n;
 } key_ref;
 
-/* the number bytes of the reader (json_reader.c numch): its number token is their longest run */
-static inline bool num_byte(unsigned c) {
-  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
 static inline bool lower_hex(unsigned c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
 /* A string whose opening quote is at *pp, taken when the reader would read it and mark nothing
@@ -84,38 +79,14 @@ static bool scan_string(const unsigned char **pp, const unsigned char *base, con
   return true;
 }
 
-/* A number at *pp in the reader's grammar (json_reader.c parse_number), not an integer of more
- * than 18 digits (the reader's long_int, which the sink checks); *pp after it. */
+/* A number at *pp in the reader's grammar (cdlt_json_scan_number), not an integer of more than
+ * 18 digits (the reader's long_int, which the sink checks); *pp after it. */
 static bool scan_number(const unsigned char **pp, const unsigned char *e) {
-  const unsigned char *p = *pp;
-  if (*p == '-') p++;
-  if (p >= e || *p < '0' || *p > '9') return false;
-  const unsigned char *int_start = p;
-  if (*p == '0') {
-    p++;
-    if (p < e && *p >= '0' && *p <= '9') return false;   /* leading zero */
-  } else {
-    while (p < e && *p >= '0' && *p <= '9') p++;
-  }
-  size_t int_digits = (size_t)(p - int_start);
-  bool is_float = false;
-  if (p < e && *p == '.') {
-    p++;
-    is_float = true;
-    if (p >= e || *p < '0' || *p > '9') return false;
-    while (p < e && *p >= '0' && *p <= '9') p++;
-  }
-  if (p < e && (*p == 'e' || *p == 'E')) {
-    p++;
-    is_float = true;
-    if (p < e && (*p == '+' || *p == '-')) p++;
-    if (p >= e || *p < '0' || *p > '9') return false;
-    while (p < e && *p >= '0' && *p <= '9') p++;
-  }
-  if (p < e && num_byte(*p)) return false;   /* the reader's token goes on: invalid there */
-  if (!is_float && int_digits > 18) return false;
-  *pp = p;
-  return true;
+  bool neg, is_float;
+  const unsigned char *digits;
+  size_t int_digits;
+  uint64_t mag;
+  return cdlt_json_scan_number(pp, e, &neg, &digits, &is_float, &int_digits, &mag) && (is_float || int_digits <= 18);
 }
 
 /* json_reader.c key_bit: a hash of the key's length and three of its bytes, 0..63 */

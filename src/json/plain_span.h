@@ -1,6 +1,6 @@
 /* plain_span.h — finding the end of the plain run of a JSON string (bytes 0x20..0x7f but '"' and
- * '\\') and the one-character escapes, shared by the JSON reader and the line scanners of the DuckDB
- * bulk load (duckdb_line.c) and the parallel extract (extract_line.c). */
+ * '\\'), the one-character escapes and the number grammar, shared by the JSON reader and the line
+ * scanners of the DuckDB bulk load (duckdb_line.c) and the parallel extract (extract_line.c). */
 #ifndef CDLT_JSON_PLAIN_SPAN_H
 #define CDLT_JSON_PLAIN_SPAN_H
 
@@ -38,6 +38,49 @@ static inline int cdlt_json_short_escape(unsigned c) {
     case 't': return '\t';
     default: return -1;
   }
+}
+
+/* A JSON number token at *pp (before e) checked with the reader's grammar (json_reader.c
+ * parse_number: '-', no leading zero, fraction, exponent; the token is the longest run of number
+ * bytes, so one followed by another number byte is invalid). On success: true, *pp after it, *neg,
+ * *digits at its first digit, *is_float for a fraction or exponent, *int_digits the digits before
+ * them and *mag their value (meaningful for at most 18 digits). False: not a valid token. */
+static inline bool cdlt_json_scan_number(const unsigned char **pp, const unsigned char *e, bool *neg,
+                                         const unsigned char **digits, bool *is_float, size_t *int_digits,
+                                         uint64_t *mag) {
+  const unsigned char *p = *pp;
+  *neg = p < e && *p == '-';
+  if (*neg) p++;
+  *digits = p;
+  if (p >= e || *p < '0' || *p > '9') return false;
+  uint64_t m = 0;
+  if (*p == '0') {
+    p++;
+    if (p < e && *p >= '0' && *p <= '9') return false;   /* leading zero */
+  } else {
+    while (p < e && *p >= '0' && *p <= '9') m = m * 10 + (uint64_t)(*p++ - '0');
+  }
+  *int_digits = (size_t)(p - *digits);
+  *mag = m;
+  bool f = false;
+  if (p < e && *p == '.') {
+    p++;
+    f = true;
+    if (p >= e || *p < '0' || *p > '9') return false;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+  }
+  if (p < e && (*p == 'e' || *p == 'E')) {
+    p++;
+    f = true;
+    if (p < e && (*p == '+' || *p == '-')) p++;
+    if (p >= e || *p < '0' || *p > '9') return false;
+    while (p < e && *p >= '0' && *p <= '9') p++;
+  }
+  if (p < e && (*p == '+' || *p == '-' || *p == '.' || *p == 'e' || *p == 'E' || (*p >= '0' && *p <= '9')))
+    return false;
+  *is_float = f;
+  *pp = p;
+  return true;
 }
 
 #define CDLT_JSON_ONES 0x0101010101010101ULL
