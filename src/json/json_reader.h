@@ -98,6 +98,18 @@ bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size
  * can be outside the 64-bit range: a caller looking for those can skip the items without). */
 bool cdlt_json_reader_item_long_int(const cdlt_json_reader *r);
 
+/* A fast path over memory readers in item mode (cdlt's own typed-jsonl job files, whose lines are
+ * compact arrays of compact objects): when the next item is an object that follows the ',' of the
+ * flattened top-level array, or starts the next line's array ("\n[" right after the last item),
+ * sets *at to its first byte and *avail to the bytes from there to the end of the input (at most the
+ * item size limit) and returns true. Nothing is consumed: a caller that recognizes the item's
+ * bytes calls cdlt_json_reader_consume_item(r, its length) before any other call on r, which
+ * moves past it as next_item would (item position set; item_raw false; item_long_int true), and
+ * otherwise just calls next_item. False: not such a position (an input reader, before the first
+ * next_item, after an error, whitespace or anything else): call next_item. */
+bool cdlt_json_reader_peek_item(cdlt_json_reader *r, const char **at, size_t *avail);
+void cdlt_json_reader_consume_item(cdlt_json_reader *r, size_t len);
+
 /* The reader's exact float fast path (Clinger's): t is a float literal already validated as JSON,
  * without its sign, len its bytes; neg its sign. True with *out set when the significand has at
  * most 15 digits and the exponent is within +-22 (the value is then exact and what strtod gives);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json/json_reader.h"
+#include "normalize/row_template.h"
 #include "schema/coerce.h"
 #include "schema/naming.h"
 #include "util/arena.h"
@@ -17,6 +19,36 @@
 #define JOIN_MEMO_SIZE 512
 #define CONTRACT_MEMO_SIZE 64
 #define JOIN_MEMO_PARTS 6
+#define ROW_TEMPLATES 4         /* shapes kept per normalizer (row_template.h) */
+
+/* A row template (cdlt_normalizer_try_template): the shape of a root item and how its row was
+ * written, valid for one schema generation. */
+typedef struct tpl_emit {      /* a data column of the row, in the order the row writes them */
+  uint32_t slot;
+  const cdlt_column *c;        /* NULL: the column does not exist (its values so far were null) */
+  uint32_t key_len;
+  char *key;                   /* `"name":` */
+} tpl_emit;
+typedef struct tpl_list {      /* a list, in the order the row's children are written */
+  uint32_t slot;
+  const char **parts;          /* the child table's path parts (interned), from the root */
+  size_t nparts;
+} tpl_list;
+typedef struct row_tpl {
+  cdlt_row_template *shape;    /* NULL: an unused entry */
+  const char *root;            /* the root table name as the caller passes it */
+  cdlt_table *t;
+  uint64_t gen;                /* the normalizer's schema_gen it was made on */
+  int nesting;
+  tpl_emit *emit;
+  size_t nemit;
+  tpl_list *lists;
+  size_t nlists;
+  char *tail;                  /* `"_dlt_load_id":<this load's id>,"_dlt_id":` */
+  size_t tail_len;
+  const cdlt_column *id_col;
+  uint64_t used;               /* the clock of its last match (the least recently used is replaced) */
+} row_tpl;
 
 typedef struct table_stat {
   char *name;
@@ -79,6 +111,12 @@ struct cdlt_normalizer {
   } rc;
   uint64_t discarded_rows, discarded_values;
   cdlt_digest_ctx *digest;      /* SHAKE-128 for row ids, reused row after row */
+  row_tpl tpl[ROW_TEMPLATES];
+  uint64_t tpl_clock;
+  uint32_t tpl_misses;          /* items since the last template match */
+  cdlt_slot *slots;             /* CDLT_ROW_TEMPLATE_MAX_SLOTS */
+  cdlt_json_doc list_doc;       /* per templated item: its lists */
+  cdlt_buf slot_text;
 };
 
 /* --- schema contracts (§10) --- */
@@ -194,7 +232,10 @@ int cdlt_normalizer_new(cdlt_normalizer **out, cdlt_schema *schema, const char *
   cdlt_buf_init(&n->name);
   cdlt_buf_init(&n->tmp);
   n->digest = cdlt_digest_ctx_new();
-  if (!n->digest) {
+  cdlt_json_doc_init(&n->list_doc);
+  cdlt_buf_init(&n->slot_text);
+  n->slots = malloc(CDLT_ROW_TEMPLATE_MAX_SLOTS * sizeof *n->slots);
+  if (!n->digest || !n->slots) {
     cdlt_normalizer_free(n);
     return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
@@ -213,8 +254,22 @@ static void free_cache_values(cdlt_strmap *m) {
   cdlt_strmap_release(m);
 }
 
+static void tpl_clear(row_tpl *tp) {
+  cdlt_row_template_free(tp->shape);
+  for (size_t k = 0; k < tp->nemit; k++) free(tp->emit[k].key);
+  for (size_t k = 0; k < tp->nlists; k++) free(tp->lists[k].parts);
+  free(tp->emit);
+  free(tp->lists);
+  free(tp->tail);
+  memset(tp, 0, sizeof *tp);
+}
+
 void cdlt_normalizer_free(cdlt_normalizer *n) {
   if (!n) return;
+  for (size_t k = 0; k < ROW_TEMPLATES; k++) tpl_clear(&n->tpl[k]);
+  free(n->slots);
+  cdlt_json_doc_release(&n->list_doc);
+  cdlt_buf_release(&n->slot_text);
   free_cache_values(&n->key_cache);
   free_cache_values(&n->table_key_cache);
   free_cache_values(&n->join_cache);
@@ -742,6 +797,28 @@ static int normalize_list(cdlt_normalizer *n, const cdlt_json_value *list, const
   return 0;
 }
 
+/* what normalize_row reads from the schema document for a row of t, memoized per schema_gen */
+static struct contract_memo *contract_memo_of(cdlt_normalizer *n, const cdlt_table *t) {
+  cdlt_schema *s = n->schema;
+  struct contract_memo *cm = &n->contract_memo[((uintptr_t)t >> 4) & (CONTRACT_MEMO_SIZE - 1)];
+  if (cm->t != t || cm->gen != n->schema_gen) {
+    cm->t = t;
+    cm->gen = n->schema_gen;
+    cm->columns = contract_mode_for(s, t, NULL, "columns");
+    cm->data_type = contract_mode_for(s, t, NULL, "data_type");
+    cm->evolve_once = cdlt_json_get_bool(cdlt_json_get(t->json, "x-normalizer"), "evolve-columns-once", false);
+    /* root key propagation (§3.5): normalizers.json.config.propagation */
+    cdlt_json_value *config = cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config");
+    cdlt_json_value *prop = cdlt_json_get(config, "propagation");
+    cdlt_json_value *tp = cdlt_json_get(cdlt_json_get(prop, "tables"), t->name);
+    cdlt_json_value *rp = cdlt_json_get(prop, "root");
+    cm->propagate_root_id = (tp && cdlt_json_get(tp, "_dlt_id")) || (rp && cdlt_json_get(rp, "_dlt_id")) ||
+                            cdlt_json_get_bool(config, "root_key_propagation", false);
+    cm->seen_data = cdlt_table_seen_data(t);
+  }
+  return cm;
+}
+
 static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const char **table_parts, size_t ntable_parts,
                          const char *parent_table, int budget, const char *parent_id, int64_t list_idx,
                          const cdlt_json_value *root_id, cdlt_error *err) {
@@ -800,22 +877,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
     if (!row_id) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   }
 
-  struct contract_memo *cm = &n->contract_memo[((uintptr_t)t >> 4) & (CONTRACT_MEMO_SIZE - 1)];
-  if (cm->t != t || cm->gen != n->schema_gen) {
-    cm->t = t;
-    cm->gen = n->schema_gen;
-    cm->columns = contract_mode_for(s, t, NULL, "columns");
-    cm->data_type = contract_mode_for(s, t, NULL, "data_type");
-    cm->evolve_once = cdlt_json_get_bool(cdlt_json_get(t->json, "x-normalizer"), "evolve-columns-once", false);
-    /* root key propagation (§3.5): normalizers.json.config.propagation */
-    cdlt_json_value *config = cdlt_json_get(cdlt_json_get(cdlt_json_get(s->root, "normalizers"), "json"), "config");
-    cdlt_json_value *prop = cdlt_json_get(config, "propagation");
-    cdlt_json_value *tp = cdlt_json_get(cdlt_json_get(prop, "tables"), table_name);
-    cdlt_json_value *rp = cdlt_json_get(prop, "root");
-    cm->propagate_root_id = (tp && cdlt_json_get(tp, "_dlt_id")) || (rp && cdlt_json_get(rp, "_dlt_id")) ||
-                            cdlt_json_get_bool(config, "root_key_propagation", false);
-    cm->seen_data = cdlt_table_seen_data(t);
-  }
+  struct contract_memo *cm = contract_memo_of(n, t);
   if (is_root) root_id = cm->propagate_root_id ? row_id : NULL;
 
   /* the contract for this row's columns: a new table may create its columns once (§10) */
@@ -878,27 +940,231 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   return 0;
 }
 
-int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item, cdlt_error *err) {
-  cdlt_arena_reset(&n->arena);
-  cdlt_json_doc_reset(&n->scratch);
-  if (!item || item->type != CDLT_JSON_OBJECT)
-    return cdlt_error_set(err, CDLT_ERR_PARSE, "item of table '%s' is not a JSON object", root_table);
+/* the interned copy of a root table name (join_parts compares path parts by pointer), and
+ * n->nesting set for its table; NULL when out of memory */
+static const char *root_prepare(cdlt_normalizer *n, const char *root_table) {
   cdlt_table *root = cdlt_schema_table(n->schema, root_table);
-  /* the root name is interned like every other path part (join_parts compares pointers) */
   const char *interned = cdlt_strmap_get(&n->root_names, root_table, strlen(root_table));
   if (!interned) {
     char *copy = strdup(root_table);
     if (!copy || cdlt_strmap_put(&n->root_names, root_table, strlen(root_table), copy)) {
       free(copy);
-      return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      return NULL;
     }
     interned = copy;
   }
-  const char *parts[1] = {interned};
   if (!root || root != n->nesting_root || n->nesting_gen != n->schema_gen) {   /* the schema's setting, per table */
     n->nesting = table_max_nesting(n, root);
     n->nesting_root = root;
     n->nesting_gen = n->schema_gen;
   }
-  return normalize_row(n, item, parts, 1, NULL, n->nesting, NULL, 0, NULL, err);
+  return interned;
+}
+
+static void tpl_learn(cdlt_normalizer *n, const char *root_table, const char *interned, const cdlt_json_value *item,
+                      const char *raw, size_t raw_len);
+
+int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item, cdlt_error *err) {
+  return cdlt_normalizer_item_raw(n, root_table, item, NULL, 0, err);
+}
+
+int cdlt_normalizer_item_raw(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item,
+                             const char *raw, size_t raw_len, cdlt_error *err) {
+  cdlt_arena_reset(&n->arena);
+  cdlt_json_doc_reset(&n->scratch);
+  if (!item || item->type != CDLT_JSON_OBJECT)
+    return cdlt_error_set(err, CDLT_ERR_PARSE, "item of table '%s' is not a JSON object", root_table);
+  const char *interned = root_prepare(n, root_table);
+  if (!interned) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  const char *parts[1] = {interned};
+  int rc = normalize_row(n, item, parts, 1, NULL, n->nesting, NULL, 0, NULL, err);
+  if (rc || !raw) return rc;
+  /* a template after the first items, then again now and then while items keep missing */
+  n->tpl_misses++;
+  if (n->tpl_misses <= 8 || (n->tpl_misses & 63) == 0) tpl_learn(n, root_table, interned, item, raw, raw_len);
+  return 0;
+}
+
+/* --- row templates (row_template.h): rows of items shaped like an earlier one --- */
+
+/* Keeps a template of item (just normalized into a row of root table root_table, without error)
+ * when its row can be written again from the slots: the item's bytes match its shape; the root row
+ * id is random and not propagated; every field of the row is a scalar of the item under its own
+ * column name (no container kept as a json value, no colliding keys, no _dlt_id / _dlt_load_id
+ * given by the item); every list it unnests is an array of the item. Anything else: no template. */
+static void tpl_learn(cdlt_normalizer *n, const char *root_table, const char *interned, const cdlt_json_value *item,
+                      const char *raw, size_t raw_len) {
+  cdlt_table *t = cdlt_schema_table(n->schema, interned);
+  if (!t || !cdlt_table_is_complete(t) || root_row_id_kind(t) != ROW_ID_RANDOM || contract_memo_of(n, t)->propagate_root_id)
+    return;
+  const cdlt_column *load_col = cdlt_table_column(t, "_dlt_load_id", 12), *id_col = cdlt_table_column(t, "_dlt_id", 7);
+  if (!load_col || !id_col || load_col->type == CDLT_TYPE_NONE || id_col->type == CDLT_TYPE_NONE) return;
+  const cdlt_json_value **values = cdlt_arena_alloc(&n->arena, CDLT_ROW_TEMPLATE_MAX_SLOTS * sizeof *values);
+  size_t nslots = 0;
+  row_tpl tp = {0};
+  if (!values || cdlt_row_template_build(item, &tp.shape, values, &nslots)) return;
+  vec fields = {NULL, 0, 0, sizeof(field)};
+  vec lists = {NULL, 0, 0, sizeof(found_list)};
+  cdlt_error ignored = {0};
+  if (cdlt_row_template_match(tp.shape, raw, raw_len, n->slots) != raw_len ||
+      flatten(n, t, item, n->nesting, &fields, &lists, &ignored))
+    goto fail;
+  size_t nfields = fields.len;
+  if (dedupe_fields(n, &fields) || fields.len != nfields) goto fail;
+  tp.emit = calloc(nfields ? nfields : 1, sizeof *tp.emit);
+  tp.lists = calloc(lists.len ? lists.len : 1, sizeof *tp.lists);
+  if (!tp.emit || !tp.lists) goto fail;
+  const field *fs = fields.items;
+  for (size_t k = 0; k < nfields; k++) {
+    if (!strcmp(fs[k].name, "_dlt_id") || !strcmp(fs[k].name, "_dlt_load_id")) goto fail;
+    size_t sl = 0;
+    while (sl < nslots && values[sl] != fs[k].value) sl++;
+    if (sl == nslots || cdlt_row_template_is_list(tp.shape, sl)) goto fail;
+    tpl_emit *e = &tp.emit[tp.nemit++];
+    e->slot = (uint32_t)sl;
+    e->c = cdlt_table_column(t, fs[k].name, strlen(fs[k].name));
+    cdlt_buf_reset(&n->tmp);
+    if (cdlt_json_write_string(&n->tmp, fs[k].name, strlen(fs[k].name)) || cdlt_buf_putc(&n->tmp, ':') ||
+        !(e->key = malloc(n->tmp.len)))
+      goto fail;
+    memcpy(e->key, n->tmp.data, n->tmp.len);
+    e->key_len = (uint32_t)n->tmp.len;
+  }
+  const found_list *ls = lists.items;
+  for (size_t k = 0; k < lists.len; k++) {
+    size_t sl = 0;
+    while (sl < nslots && values[sl] != ls[k].list) sl++;
+    if (sl == nslots || !cdlt_row_template_is_list(tp.shape, sl)) goto fail;
+    tpl_list *l = &tp.lists[tp.nlists++];
+    l->slot = (uint32_t)sl;
+    l->nparts = 1 + ls[k].nparts;
+    if (!(l->parts = malloc(l->nparts * sizeof *l->parts))) goto fail;
+    l->parts[0] = interned;
+    memcpy(l->parts + 1, ls[k].parts, ls[k].nparts * sizeof *l->parts);
+  }
+  /* the row's end as emit_value writes it: `"_dlt_load_id":<id>,"_dlt_id":` */
+  cdlt_json_value lid = {.type = CDLT_JSON_STRING};
+  lid.u.str.ptr = n->load_id;
+  lid.u.str.len = strlen(n->load_id);
+  cdlt_buf_reset(&n->tmp);
+  if (cdlt_buf_puts(&n->tmp, "\"_dlt_load_id\":") || !cdlt_coerce_write(load_col->type, &lid, &n->tmp) ||
+      cdlt_buf_puts(&n->tmp, ",\"_dlt_id\":") || !(tp.tail = malloc(n->tmp.len)))
+    goto fail;
+  memcpy(tp.tail, n->tmp.data, n->tmp.len);
+  tp.tail_len = n->tmp.len;
+  tp.id_col = id_col;
+  tp.root = root_table;
+  tp.t = t;
+  tp.gen = n->schema_gen;
+  tp.nesting = n->nesting;
+  tp.used = ++n->tpl_clock;
+  row_tpl *slot = &n->tpl[0];   /* an unused or stale entry, else the least recently used */
+  for (size_t k = 0; k < ROW_TEMPLATES; k++) {
+    row_tpl *e = &n->tpl[k];
+    if (!e->shape || e->gen != n->schema_gen) {
+      slot = e;
+      break;
+    }
+    if (e->used < slot->used) slot = e;
+  }
+  tpl_clear(slot);
+  *slot = tp;
+  return;
+fail:
+  tpl_clear(&tp);
+}
+
+/* Writes the root row of the matched item from n->slots and normalizes its lists: 1 done, 0 a value
+ * the template cannot write (nothing written), < 0 error. */
+static int tpl_write(cdlt_normalizer *n, const row_tpl *tp, cdlt_error *err) {
+  cdlt_buf *line = &n->line;
+  cdlt_buf_reset(line);
+  if (cdlt_buf_putc(line, '{')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; k < tp->nemit; k++) {
+    const tpl_emit *e = &tp->emit[k];
+    const cdlt_slot *s = &n->slots[e->slot];
+    const cdlt_column *c = e->c;
+    if (s->kind == CDLT_SLOT_NULL) {   /* as emit_value: nothing, unless the column is not nullable */
+      if (c && c->type != CDLT_TYPE_NONE && !c->nullable) return 0;
+      continue;
+    }
+    if (!c || c->type == CDLT_TYPE_NONE) return 0;   /* a new or incomplete column */
+    /* the value's own bytes where cdlt_coerce_write writes exactly them: a string without escapes
+     * (scanned: no byte the writer escapes) as text, a 64-bit integer's text as bigint, a boolean */
+    const char *same = NULL;
+    size_t same_len = 0;
+    if (c->type == CDLT_TYPE_TEXT && s->kind == CDLT_SLOT_STRING && !s->escaped) same = s->p - 1, same_len = s->len + 2u;
+    else if (c->type == CDLT_TYPE_BIGINT && s->small_int) same = s->p, same_len = s->len;
+    else if (c->type == CDLT_TYPE_BOOL && (s->kind == CDLT_SLOT_TRUE || s->kind == CDLT_SLOT_FALSE)) same = s->p, same_len = s->len;
+    if (cdlt_buf_reserve(line, 1 + e->key_len + same_len)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    char *o = line->data + line->len;
+    if (line->len > 1) *o++ = ',';
+    memcpy(o, e->key, e->key_len);
+    o += e->key_len;
+    if (same) {
+      memcpy(o, same, same_len);
+      line->len = (size_t)(o + same_len - line->data);
+      line->data[line->len] = 0;
+      continue;
+    }
+    line->len = (size_t)(o - line->data);
+    line->data[line->len] = 0;
+    cdlt_json_value v;
+    int rc = cdlt_slot_value(s, &n->slot_text, &n->scratch, &v);
+    if (rc) return rc == 1 ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if (!cdlt_coerce_write(c->type, &v, line)) return 0;   /* a variant (or an error) */
+  }
+  char id[32];
+  if (cdlt_random_row_id(id)) return cdlt_error_set(err, CDLT_ERR_INTERNAL, "random number generator failed");
+  cdlt_json_value idv = {.type = CDLT_JSON_STRING};
+  idv.u.str.ptr = id;
+  idv.u.str.len = strlen(id);
+  if ((line->len > 1 && cdlt_buf_putc(line, ',')) || cdlt_buf_append(line, tp->tail, tp->tail_len))
+    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (!cdlt_coerce_write(tp->id_col->type, &idv, line) || cdlt_buf_putc(line, '}'))
+    return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  int rc = n->sink.write_row(n->sink.ctx, tp->t, line->data, line->len, err);
+  if (rc) return rc;
+  if (count_row(n, tp->t->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; k < tp->nlists; k++) {
+    const tpl_list *l = &tp->lists[k];
+    const cdlt_slot *s = &n->slots[l->slot];
+    cdlt_json_value *list = NULL;
+    rc = cdlt_json_parse_limits(&n->list_doc, s->p, s->len, tp->t->name, &cdlt_json_job_limits, &list, err);
+    if (!rc) rc = normalize_list(n, list, l->parts, l->nparts, tp->t->name, tp->nesting - 1, id, NULL, err);
+    if (rc) return rc;
+  }
+  return 1;
+}
+
+int cdlt_normalizer_try_template(cdlt_normalizer *n, const char *root_table, const char *at, size_t avail,
+                                 size_t *used, cdlt_error *err) {
+  /* the most recently matched template first */
+  row_tpl *order[ROW_TEMPLATES];
+  size_t cand = 0;
+  for (size_t k = 0; k < ROW_TEMPLATES; k++) {
+    row_tpl *tp = &n->tpl[k];
+    if (!tp->shape || tp->gen != n->schema_gen || (tp->root != root_table && strcmp(tp->root, root_table))) continue;
+    size_t j = cand++;
+    while (j && order[j - 1]->used < tp->used) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = tp;
+  }
+  for (size_t k = 0; k < cand; k++) {
+    row_tpl *tp = order[k];
+    size_t len = cdlt_row_template_match(tp->shape, at, avail, n->slots);
+    if (!len) continue;
+    cdlt_arena_reset(&n->arena);
+    cdlt_json_doc_reset(&n->scratch);
+    cdlt_json_doc_reset(&n->list_doc);
+    int rc = tpl_write(n, tp, err);
+    if (rc <= 0) return rc;   /* 0: a value only the general path writes */
+    tp->used = ++n->tpl_clock;
+    n->tpl_misses = 0;
+    *used = len;
+    return 1;
+  }
+  return 0;
 }

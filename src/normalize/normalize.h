@@ -36,6 +36,22 @@ void cdlt_normalizer_free(cdlt_normalizer *n);
 int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item,
                          cdlt_error *err);
 
+/* cdlt_normalizer_item for an item whose compact bytes raw[0..raw_len) are known (NULL: not
+ * known): after the item, the normalizer may keep a row template of it (row_template.h) for
+ * cdlt_normalizer_try_template. */
+int cdlt_normalizer_item_raw(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item,
+                             const char *raw, size_t raw_len, cdlt_error *err);
+
+/* The fast path for an item given only as bytes: at[0..avail) starts with a compact object of
+ * `root_table` (a memory reader's cdlt_json_reader_peek_item). When it matches a row template of
+ * an earlier item of that table made on the current schema, normalizes it without building it
+ * (the rows, schema and errors of cdlt_normalizer_item), sets *used to its length and returns 1.
+ * Returns 0, having written and changed nothing, when no template applies (a new shape, a value
+ * that needs a new column or a variant, a null in a column that is not nullable, ...): the caller
+ * then parses the item and calls cdlt_normalizer_item_raw. < 0: an error (as cdlt_normalizer_item). */
+int cdlt_normalizer_try_template(cdlt_normalizer *n, const char *root_table, const char *at, size_t avail,
+                                 size_t *used, cdlt_error *err);
+
 /* Rows written so far per table, in order of first row: returns the number of tables; names and
  * counts are borrowed from the normalizer. */
 size_t cdlt_normalizer_table_count(const cdlt_normalizer *n);

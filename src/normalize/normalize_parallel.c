@@ -19,6 +19,7 @@
 #include "normalize/normalize.h"
 #include "schema/coerce.h"
 #include "schema/schema_merge.h"
+#include "util/faultpoint.h"
 
 #define MAX_CHUNKS 4095                  /* the chunk index is 3 hex digits of the file id (one left for the empties) */
 #define DROP_BYTES ((uint64_t)8 << 20)   /* give back mapped input pages every 8 MiB */
@@ -89,12 +90,36 @@ static int run_range(const segment *sg, const cdlt_json_limits *limits, item_ctx
   int rc = cdlt_json_reader_new_memory(&r, map + lead, (size_t)(sg->end - sg->start), sg->in->path, limits, err);
   cdlt_json_doc doc;
   cdlt_json_doc_init(&doc);
+  unsigned long templated = 0;
   while (!rc) {
-    cdlt_json_doc_reset(&doc);
-    cdlt_json_value *item = NULL;
-    int got = cdlt_json_reader_next_item(r, &doc, &item, err);
-    if (got <= 0) { rc = got; break; }
-    rc = normalize_item(ctx, r, item, err);
+    /* an item shaped like an earlier one is written from its bytes (row templates, normalize.h);
+     * any other is parsed, and may become a template */
+    const char *raw;
+    size_t avail, used = 0;
+    int fast = 0;
+    if (cdlt_json_reader_peek_item(r, &raw, &avail)) {
+      if (ctx->stop && atomic_load_explicit(ctx->stop, memory_order_relaxed))
+        fast = cdlt_error_set(err, CDLT_ERR_INTERNAL, "normalize cancelled");
+      else
+        fast = cdlt_normalizer_try_template(ctx->n, ctx->table, raw, avail, &used, err);
+      if (fast < 0) { rc = fast; break; }
+      /* tests: which items take this path (checked at the first in a range) */
+      if (fast && !templated++ && (rc = cdlt_fault_point("normalize.row_template", err))) break;
+    }
+    if (fast) {
+      cdlt_json_reader_consume_item(r, used);
+    } else {
+      cdlt_json_doc_reset(&doc);
+      cdlt_json_value *item = NULL;
+      int got = cdlt_json_reader_next_item(r, &doc, &item, err);
+      if (got <= 0) { rc = got; break; }
+      size_t raw_len = 0;
+      if (!cdlt_json_reader_item_raw(r, &raw, &raw_len)) raw = NULL;
+      if (ctx->stop && atomic_load_explicit(ctx->stop, memory_order_relaxed))
+        rc = cdlt_error_set(err, CDLT_ERR_INTERNAL, "normalize cancelled");
+      else
+        rc = cdlt_normalizer_item_raw(ctx->n, ctx->table, item, raw, raw_len, err);
+    }
     uint64_t at = 0;
     cdlt_json_reader_item_position(r, NULL, NULL, &at);
     size_t upto = (size_t)((lead + at) / page * page);
