@@ -7,7 +7,8 @@
  * fast paths, variants, a column that is null for a while, new columns, keys in another order,
  * colliding keys, duplicate keys, a user _dlt_id, json columns, empty objects and lists, nested
  * lists, --max-table-nesting, merge tables (key-hash and propagated ids), a not-nullable column
- * that gets a null (the error). The fault point normalize.row_template proves the path is taken. */
+ * that gets a null (the error). The fault points normalize.row_template and
+ * normalize.child_template prove that root rows and list elements' rows take the path. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 
 #include "check.h"
 #include "e2e.h"
+#include "util/hash.h"
 
 #define NITEMS 40000   /* 8 typed-jsonl lines of 5000 items: both workers get chunks */
 
@@ -106,54 +108,141 @@ static void mask_ids(char *s) {
   *o = 0;
 }
 
+/* the string value of `"key":"` in a row line (copied into out), false when absent */
+static bool str_field(const char *line, const char *key, char *out, size_t cap) {
+  char pat[64];
+  snprintf(pat, sizeof pat, "\"%s\":\"", key);
+  const char *p = strstr(line, pat);
+  if (!p) return false;
+  p += strlen(pat);
+  size_t n = strcspn(p, "\"");
+  if (n >= cap) return false;
+  memcpy(out, p, n);
+  out[n] = 0;
+  return true;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* ids as dlt makes them, checked in the unmasked job files: a child row's _dlt_id is
+ * digest128("<_dlt_parent_id>_<table>_<_dlt_list_idx>"), every _dlt_parent_id is the _dlt_id of a
+ * row of the parent table, every _dlt_root_id the _dlt_id of a root row. `ids` collects every
+ * table's row ids (sorted at the end by the caller). Returns the number of failures. */
+typedef struct id_set {
+  char **v;
+  size_t n, cap;
+} id_set;
+
+static void id_add(id_set *s, const char *id) {
+  if (s->n == s->cap) {
+    s->cap = s->cap ? s->cap * 2 : 1024;
+    s->v = realloc(s->v, s->cap * sizeof *s->v);
+  }
+  s->v[s->n++] = strdup(id);
+}
+
+static bool id_has(const id_set *s, const char *id) {
+  return bsearch(&id, s->v, s->n, sizeof *s->v, cmp_str) != NULL;
+}
+
+static int check_child_ids(const char *table, const char *content, const id_set *roots, const id_set *all) {
+  int bad = 0;
+  for (const char *line = content; *line;) {
+    const char *nl = strchr(line, '\n');
+    char *one = strndup(line, nl ? (size_t)(nl - line) : strlen(line));
+    char pid[64], id[64], rid[64];
+    const char *ix = strstr(one, "\"_dlt_list_idx\":");
+    if (!str_field(one, "_dlt_parent_id", pid, sizeof pid) || !str_field(one, "_dlt_id", id, sizeof id) || !ix) {
+      bad++;
+    } else {
+      char key[300], want[64];
+      int kl = snprintf(key, sizeof key, "%s_%s_%ld", pid, table, atol(ix + strlen("\"_dlt_list_idx\":")));
+      cdlt_digest128(key, (size_t)kl, 10, want);
+      if (strcmp(want, id) || !id_has(all, pid)) bad++;
+      if (str_field(one, "_dlt_root_id", rid, sizeof rid) && !id_has(roots, rid)) bad++;
+    }
+    free(one);
+    line = nl ? nl + 1 : line + strlen(line);
+  }
+  return bad;
+}
+
 static void append(char **acc, const char *s) {
   size_t a = *acc ? strlen(*acc) : 0, b = strlen(s);
   *acc = realloc(*acc, a + b + 1);
   memcpy(*acc + a, s, b + 1);
 }
 
-/* every jsonl job file of the loaded packages, per table in name order, ids masked; "" when none */
-static char *loaded_jobs(const env *e) {
+/* every jsonl job file of the loaded packages, per table in name order, ids masked ("" when
+ * none); *bad_ids: failures of check_child_ids */
+static char *loaded_jobs(const env *e, int *bad_ids) {
   char dir[1200];
   snprintf(dir, sizeof dir, "%s/pipelines/p/load/loaded", e->data);
   char *acc = strdup("");
+  *bad_ids = 0;
   struct dirent **pk = NULL;
   int np = scandir(dir, &pk, NULL, alphasort);
   for (int i = 0; i < np; i++) {
-    if (pk[i]->d_name[0] != '.') {
-      char jobs[1500];
-      snprintf(jobs, sizeof jobs, "%s/%s/completed_jobs", dir, pk[i]->d_name);
-      struct dirent **names = NULL;
-      int n = scandir(jobs, &names, NULL, alphasort);
-      const char *last_table = "";
-      char *table = NULL;
-      for (int k = 0; k < n; k++) {
-        const char *nm = names[k]->d_name;
-        size_t nl = strlen(nm);   /* the rows: jsonl jobs (a merge's SQL job names random temp tables) */
-        if (nm[0] != '.' && strncmp(nm, "_dlt", 4) && nl > 6 && !strcmp(nm + nl - 6, ".jsonl")) {
-          char *t = strndup(nm, strcspn(nm, "."));
-          if (strcmp(t, last_table)) {
-            append(&acc, "## ");
-            append(&acc, t);
-            append(&acc, "\n");
-          }
-          free(table);
-          table = t;
-          last_table = table;
-          char path[1800];
-          snprintf(path, sizeof path, "%s/%s", jobs, nm);
-          char *content = check_read_file(path, NULL);
-          if (content) {
-            mask_ids(content);
-            append(&acc, content);
-          }
-          free(content);
-        }
-        free(names[k]);
-      }
-      free(table);
-      free(names);
+    if (pk[i]->d_name[0] == '.') {
+      free(pk[i]);
+      continue;
     }
+    char jobs[1500];
+    snprintf(jobs, sizeof jobs, "%s/%s/completed_jobs", dir, pk[i]->d_name);
+    struct dirent **names = NULL;
+    int n = scandir(jobs, &names, NULL, alphasort);
+    /* the row ids of every table (roots: tables without "__"), then the children's checks */
+    id_set roots = {0}, all = {0};
+    char **tables = calloc((size_t)(n > 0 ? n : 1), sizeof *tables), **contents = calloc((size_t)(n > 0 ? n : 1), sizeof *contents);
+    for (int k = 0; k < n; k++) {
+      const char *nm = names[k]->d_name;
+      size_t nl = strlen(nm);   /* the rows: jsonl jobs (a merge's SQL job names random temp tables) */
+      if (nm[0] != '.' && strncmp(nm, "_dlt", 4) && nl > 6 && !strcmp(nm + nl - 6, ".jsonl")) {
+        char path[1800];
+        snprintf(path, sizeof path, "%s/%s", jobs, nm);
+        tables[k] = strndup(nm, strcspn(nm, "."));
+        contents[k] = check_read_file(path, NULL);
+        for (const char *line = contents[k]; line && *line;) {
+          char id[64];
+          const char *end = strchr(line, '\n');
+          char *one = strndup(line, end ? (size_t)(end - line) : strlen(line));
+          if (str_field(one, "_dlt_id", id, sizeof id)) {
+            id_add(&all, id);
+            if (!strstr(tables[k], "__")) id_add(&roots, id);
+          }
+          free(one);
+          line = end ? end + 1 : line + strlen(line);
+        }
+      }
+    }
+    qsort(roots.v, roots.n, sizeof *roots.v, cmp_str);
+    qsort(all.v, all.n, sizeof *all.v, cmp_str);
+    const char *last_table = "";
+    for (int k = 0; k < n; k++) {
+      if (contents[k]) {
+        if (strstr(tables[k], "__")) *bad_ids += check_child_ids(tables[k], contents[k], &roots, &all);
+        if (strcmp(tables[k], last_table)) {
+          append(&acc, "## ");
+          append(&acc, tables[k]);
+          append(&acc, "\n");
+        }
+        last_table = tables[k];
+        mask_ids(contents[k]);
+        append(&acc, contents[k]);
+      }
+      free(names[k]);
+    }
+    for (int k = 0; k < n; k++) {
+      free(tables[k]);
+      free(contents[k]);
+    }
+    for (size_t k = 0; k < all.n; k++) free(all.v[k]);
+    for (size_t k = 0; k < roots.n; k++) free(roots.v[k]);
+    free(all.v);
+    free(roots.v);
+    free(tables);
+    free(contents);
+    free(names);
     free(pk[i]);
   }
   free(pk);
@@ -179,7 +268,7 @@ static char *count_lines(const char *out) {
 }
 
 typedef struct outcome {
-  int rc;
+  int rc, bad_ids;
   char *out, *jobs, *schema;
 } outcome;
 
@@ -193,7 +282,7 @@ static void run(const char *data, const char *args, int workers, const char *fau
                    e.db, workers, args);
   o->out = count_lines(raw);
   free(raw);
-  o->jobs = loaded_jobs(&e);
+  o->jobs = loaded_jobs(&e, &o->bad_ids);
   char path[1200];
   snprintf(path, sizeof path, "%s/pipelines/p/schemas/p.schema.json", e.data);
   o->schema = check_read_file(path, NULL);
@@ -214,6 +303,8 @@ static void same_both_ways(const char *what, const char *data, const char *args,
   CHECK_MSG(one.rc == want_rc && two.rc == want_rc, "%s: exit %d and %d, want %d\n%s\n%s", what, one.rc, two.rc, want_rc,
             one.out, two.out);
   CHECK_MSG(!strcmp(one.out, two.out), "%s: load info\n%s---\n%s", what, one.out, two.out);
+  CHECK_MSG(one.bad_ids == 0 && two.bad_ids == 0, "%s: child rows whose ids are not dlt's: %d and %d", what, one.bad_ids,
+            two.bad_ids);
   CHECK_MSG(!strcmp(one.schema, two.schema), "%s: schema files differ", what);
   CHECK_MSG(!strcmp(one.jobs, two.jobs), "%s: job files differ (%zu and %zu bytes)", what, strlen(one.jobs),
             strlen(two.jobs));
@@ -261,15 +352,23 @@ static void test_same_error(void) {
   free(data);
 }
 
-/* the template path is taken: its fault point fails the parallel run, not the one-thread one */
+/* the template path is taken: its fault point (kill mode: the first hit in any chunk, even one
+ * the parallel stage would normalize again after an error) kills the parallel run, and not the
+ * one-thread one */
 static void test_path_taken(void) {
   char *data = make_items(false);
   outcome o;
-  run(data, hints, 2, "CDLT_FAULT_POINT=normalize.row_template CDLT_FAULT_MODE=error", &o);
-  CHECK(o.rc != 0);
-  CHECK_MSG(contains(o.out, "injected fault at 'normalize.row_template'"), "%s", o.out);
+  run(data, hints, 2, "CDLT_FAULT_POINT=normalize.row_template", &o);
+  CHECK_EQ_INT(o.rc, 137);
   outcome_free(&o);
-  run(data, hints, 1, "CDLT_FAULT_POINT=normalize.row_template CDLT_FAULT_MODE=error", &o);
+  run(data, hints, 1, "CDLT_FAULT_POINT=normalize.row_template", &o);
+  CHECK_EQ_INT(o.rc, 0);
+  outcome_free(&o);
+  /* and the rows of list elements (items__kids) through child templates */
+  run(data, hints, 2, "CDLT_FAULT_POINT=normalize.child_template", &o);
+  CHECK_EQ_INT(o.rc, 137);
+  outcome_free(&o);
+  run(data, hints, 1, "CDLT_FAULT_POINT=normalize.child_template", &o);
   CHECK_EQ_INT(o.rc, 0);
   outcome_free(&o);
   free(data);
