@@ -1,132 +1,13 @@
-/* normalize.c — the relational normalizer: flatten, unnest lists, ids, coercion, variants. */
+/* normalize.c — the relational normalizer: flatten, unnest lists, ids, coercion, variants (the
+ * general path; rows shaped like earlier ones go through normalize_template.c). */
 #include "normalize/normalize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json/json_reader.h"
-#include "json/plain_span.h"
-#include "normalize/row_template.h"
+#include "normalize/normalize_internal.h"
 #include "schema/coerce.h"
-#include "schema/naming.h"
-#include "util/arena.h"
-#include "util/faultpoint.h"
-#include "util/hash.h"
-#include "util/strmap.h"
-
-#define DEFAULT_MAX_NESTING 1000
-#define COLUMN_MEMO_SIZE 1024   /* powers of two */
-#define KEY_MEMO_SIZE 1024
-#define JOIN_MEMO_SIZE 512
-#define CONTRACT_MEMO_SIZE 64
-#define JOIN_MEMO_PARTS 6
-#define ROW_TEMPLATES 8         /* shapes kept per normalizer (row_template.h), roots and children */
-
-/* A row template (cdlt_normalizer_try_template): the shape of a row's object (a root item, or an
- * element of a list) and how its row was written, valid for one schema generation. */
-typedef struct tpl_emit {      /* a data column of the row, in the order the row writes them */
-  uint32_t slot;
-  const cdlt_column *c;        /* NULL: the column does not exist (its values so far were null) */
-  uint32_t key_len;
-  char *key;                   /* `"name":` */
-} tpl_emit;
-typedef struct tpl_list {      /* a list, in the order the row's children are written */
-  uint32_t slot;
-  const char **parts;          /* the child table's path parts (interned), from the root */
-  size_t nparts;
-  int child;                   /* the tpl[] entry that matched its last element, -1: none yet */
-} tpl_list;
-typedef struct row_tpl {
-  cdlt_row_template *shape;    /* NULL: an unused entry */
-  cdlt_table *t;               /* the row's table */
-  const char *root;            /* root rows: the root table name as the caller passes it; NULL: a child */
-  int budget;                  /* the nesting budget the row was flattened with */
-  bool root_id;                /* children: their rows get a _dlt_root_id; a root: it propagates its id */
-  uint64_t gen;                /* the normalizer's schema_gen it was made on */
-  const char **parts;          /* the table's path parts (interned) */
-  size_t nparts;
-  tpl_emit *emit;
-  size_t nemit;
-  tpl_list *lists;
-  size_t nlists;
-  char *tail;                  /* root rows: `"_dlt_load_id":<this load's id>,"_dlt_id":` */
-  size_t tail_len;
-  const cdlt_column *id_col, *root_col, *parent_col, *idx_col;   /* the dlt columns (types) */
-  uint64_t used;               /* the clock of its last match (the least recently used is replaced) */
-  int busy;                    /* its row's lists are being normalized: not to be replaced */
-} row_tpl;
-
-typedef struct table_stat {
-  char *name;
-  uint64_t rows;
-} table_stat;
-
-struct cdlt_normalizer {
-  cdlt_schema *schema;
-  cdlt_row_sink sink;
-  cdlt_naming_ctx naming;
-  char load_id[64];
-  cdlt_strmap key_cache;        /* raw key -> normalize_path(key), malloc'd */
-  cdlt_strmap table_key_cache;  /* raw key -> normalize_tables_path(key), malloc'd */
-  cdlt_strmap join_cache;       /* path parts joined by \x1f -> shorten_fragments(parts), malloc'd */
-  cdlt_strmap root_names;       /* root table name -> its interned copy, malloc'd */
-  cdlt_buf join_key;
-  const char *last_counted;     /* table name of stats[last_counted_idx]: rows come in runs */
-  size_t last_counted_idx;
-  /* direct-mapped memo of cdlt_table_column(t, name), checked by name; emptied whenever the
-   * normalizer adds or completes a column or table (schema_gen) */
-  struct column_memo {
-    const cdlt_table *t;
-    const char *name;      /* the name looked up (field names are interned: the same pointer each row) */
-    cdlt_column *c;
-    uint64_t gen;
-    uint8_t key_len;       /* the name as a JSON key, `"name":`, when it fits key[], else 0 */
-    char key[55];
-  } column_memo[COLUMN_MEMO_SIZE];
-  uint64_t schema_gen;
-  /* the columns / data_type contract modes of a table, by table (the same schema_gen rule) */
-  /* per table, what normalize_row reads from the schema document for every row */
-  struct contract_memo {
-    const cdlt_table *t;
-    uint64_t gen;
-    int columns, data_type;   /* contract modes */
-    bool evolve_once;         /* x-normalizer: evolve-columns-once */
-    bool propagate_root_id;   /* root tables: _dlt_id propagated as _dlt_root_id (§3.5) */
-    bool seen_data;           /* x-normalizer: seen-data is set */
-  } contract_memo[CONTRACT_MEMO_SIZE];
-  const cdlt_table *nesting_root;   /* table_max_nesting(nesting_root) = nesting, at schema_gen */
-  uint64_t nesting_gen;
-  int nesting;
-  /* direct-mapped memo of join_parts by the parts' (interned) pointers */
-  struct join_memo { size_t count; const char *parts[JOIN_MEMO_PARTS]; const char *joined; } join_memo[JOIN_MEMO_SIZE];
-  /* direct-mapped memo of norm_key for data keys: the raw key (owned by key_cache) and its result */
-  /* raw key -> normalized; head/tail: the key's first and last (up to) 8 bytes, as key_memo_slot
-   * loads them, so keys of up to 16 bytes are compared without memcmp */
-  struct key_memo { const char *raw; size_t len; const char *norm; uint64_t head, tail; } key_memo[KEY_MEMO_SIZE];
-  cdlt_arena arena;             /* per item */
-  cdlt_json_doc scratch;        /* per item: values made by the normalizer (ids) */
-  cdlt_buf line, name, tmp;
-  cdlt_strmap stats_by_name;
-  table_stat *stats;
-  size_t nstats, stats_cap;
-  /* schema contract of the row being emitted (§10) */
-  struct row_contract {
-    bool table_new;          /* the row's table had no complete column when the row started */
-    int columns, data_type;  /* contract_mode */
-    bool drop;               /* discard_row hit: the row (and its children) is not written */
-  } rc;
-  uint64_t discarded_rows, discarded_values;
-  cdlt_digest_ctx *digest;      /* SHAKE-128 for row ids, reused row after row */
-  row_tpl tpl[ROW_TEMPLATES];
-  uint64_t tpl_clock;
-  uint32_t tpl_misses;          /* root items since the last template match */
-  uint32_t child_misses;        /* list elements since the last child template match */
-  bool child_templated;         /* a child template was matched */
-  cdlt_slot *slots;             /* CDLT_ROW_TEMPLATE_MAX_SLOTS */
-  cdlt_json_doc list_doc;       /* per templated item: its lists */
-  cdlt_buf slot_text;
-};
 
 /* --- schema contracts (§10) --- */
 enum contract_mode { MODE_EVOLVE = 0, MODE_FREEZE, MODE_DISCARD_ROW, MODE_DISCARD_VALUE };
@@ -180,25 +61,7 @@ static int contract_violation(const cdlt_normalizer *n, const char *table, const
 uint64_t cdlt_normalizer_discarded_rows(const cdlt_normalizer *n) { return n->discarded_rows; }
 uint64_t cdlt_normalizer_discarded_values(const cdlt_normalizer *n) { return n->discarded_values; }
 
-/* one (column, value) of a row being built */
-typedef struct field {
-  const char *name;
-  const cdlt_json_value *value;
-} field;
-
-/* a list found while flattening: its path parts relative to the row's table */
-typedef struct found_list {
-  const char **parts;
-  size_t nparts;
-  const cdlt_json_value *list;
-} found_list;
-
-typedef struct vec {
-  void *items;
-  size_t len, cap, elem;
-} vec;
-
-static int vec_push(cdlt_arena *a, vec *v, const void *item) {
+int cdlt_norm_vec_push(cdlt_arena *a, vec *v, const void *item) {
   if (v->len == v->cap) {
     size_t ncap = v->cap ? v->cap * 2 : 16;
     void *p = cdlt_arena_alloc(a, ncap * v->elem);
@@ -263,20 +126,9 @@ static void free_cache_values(cdlt_strmap *m) {
   cdlt_strmap_release(m);
 }
 
-static void tpl_clear(row_tpl *tp) {
-  cdlt_row_template_free(tp->shape);
-  for (size_t k = 0; k < tp->nemit; k++) free(tp->emit[k].key);
-  for (size_t k = 0; k < tp->nlists; k++) free(tp->lists[k].parts);
-  free(tp->parts);
-  free(tp->emit);
-  free(tp->lists);
-  free(tp->tail);
-  memset(tp, 0, sizeof *tp);
-}
-
 void cdlt_normalizer_free(cdlt_normalizer *n) {
   if (!n) return;
-  for (size_t k = 0; k < ROW_TEMPLATES; k++) tpl_clear(&n->tpl[k]);
+  for (size_t k = 0; k < ROW_TEMPLATES; k++) cdlt_norm_tpl_clear(&n->tpl[k]);
   free(n->slots);
   cdlt_json_doc_release(&n->list_doc);
   cdlt_buf_release(&n->slot_text);
@@ -301,7 +153,7 @@ size_t cdlt_normalizer_table_count(const cdlt_normalizer *n) { return n->nstats;
 const char *cdlt_normalizer_table_name(const cdlt_normalizer *n, size_t i) { return n->stats[i].name; }
 uint64_t cdlt_normalizer_table_rows(const cdlt_normalizer *n, size_t i) { return n->stats[i].rows; }
 
-static int count_row(cdlt_normalizer *n, const char *table) {
+int cdlt_norm_count_row(cdlt_normalizer *n, const char *table) {
   if (n->last_counted && (n->last_counted == table || !strcmp(n->last_counted, table))) {
     n->stats[n->last_counted_idx].rows++;
     return 0;
@@ -447,7 +299,7 @@ static const char *join_parts_slow(cdlt_normalizer *n, const char *const *parts,
 
 /* shorten_fragments(parts..., last), cached for the normalizer's lifetime: the same paths come
  * back on every row, and shortening (which may hash long names) is the expensive part */
-static const char *join_parts(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last) {
+const char *cdlt_norm_join_parts(cdlt_normalizer *n, const char *const *parts, size_t nparts, const char *last) {
   size_t count = nparts + (last ? 1 : 0);
   if (count == 1) return nparts ? parts[0] : last;
   /* every part is an interned string (the key caches, this cache, the interned root table), so
@@ -517,7 +369,7 @@ static bool is_nested_type(const cdlt_table *t, const char *column, int budget) 
 }
 
 /* Flattens obj into fields and lists (dlt's explicit LIFO stack, §3.1). */
-static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_value *obj, int budget,
+int cdlt_norm_flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_value *obj, int budget,
                    vec *fields, vec *lists, cdlt_error *err) {
   typedef struct frame {
     const cdlt_json_value *obj;
@@ -527,7 +379,7 @@ static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_valu
   } frame;
   vec stack = {NULL, 0, 0, sizeof(frame)};
   frame first = {obj, NULL, 0, budget};
-  if (vec_push(&n->arena, &stack, &first)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (cdlt_norm_vec_push(&n->arena, &stack, &first)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   while (stack.len) {
     frame f = ((frame *)stack.items)[--stack.len];
     for (size_t k = 0; k < f.obj->u.obj.len; k++) {
@@ -535,7 +387,7 @@ static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_valu
       const char *nk = norm_key(n, m->key, m->key_len, false, err);
       if (!nk) return err ? err->code : CDLT_ERR_INTERNAL;
       const cdlt_json_value *v = m->value;
-      const char *col = f.npath ? join_parts(n, f.path, f.npath, nk) : nk;
+      const char *col = f.npath ? cdlt_norm_join_parts(n, f.path, f.npath, nk) : nk;
       if (!col) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
       if ((v->type == CDLT_JSON_OBJECT || v->type == CDLT_JSON_ARRAY) && !is_nested_type(t, col, f.budget)) {
         if (v->type == CDLT_JSON_OBJECT) {
@@ -544,7 +396,7 @@ static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_valu
           if (f.npath) memcpy(path, f.path, f.npath * sizeof *path);
           path[f.npath] = nk;
           frame child = {v, path, f.npath + 1, f.budget - 1};
-          if (vec_push(&n->arena, &stack, &child)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+          if (cdlt_norm_vec_push(&n->arena, &stack, &child)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
         } else {
           const char *tk = norm_key(n, m->key, m->key_len, true, err);
           if (!tk) return err ? err->code : CDLT_ERR_INTERNAL;
@@ -553,12 +405,12 @@ static int flatten(cdlt_normalizer *n, const cdlt_table *t, const cdlt_json_valu
           if (f.npath) memcpy(parts, f.path, f.npath * sizeof *parts);
           parts[f.npath] = tk;
           found_list fl = {parts, f.npath + 1, v};
-          if (vec_push(&n->arena, lists, &fl)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+          if (cdlt_norm_vec_push(&n->arena, lists, &fl)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
         }
         continue;
       }
       field fd = {col, v};
-      if (vec_push(&n->arena, fields, &fd)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      if (cdlt_norm_vec_push(&n->arena, fields, &fd)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     }
   }
   return 0;
@@ -750,7 +602,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
 
 /* Keys that collide after normalization ("A b", "a_b", "aB" -> a_b) are one column: the last
  * value wins at the position of the first, as a Python dict assignment does in dlt. */
-static int dedupe_fields(cdlt_normalizer *n, vec *fields) {
+int cdlt_norm_dedupe_fields(cdlt_normalizer *n, vec *fields) {
   field *fs = fields->items;
   size_t len = fields->len, out = 0;
   if (len < 2) return 0;
@@ -787,7 +639,7 @@ static int dedupe_fields(cdlt_normalizer *n, vec *fields) {
 
 /* element i of a list (§3.2): an object is a row; a scalar becomes {"value": v}, a nested list
  * {"list": v} one level deeper */
-static int normalize_list_item(cdlt_normalizer *n, const cdlt_json_value *v, size_t i, const char **table_parts,
+int cdlt_norm_list_item(cdlt_normalizer *n, const cdlt_json_value *v, size_t i, const char **table_parts,
                                size_t ntable_parts, const char *parent_table, int budget, const char *parent_id,
                                const cdlt_json_value *root_id, cdlt_error *err) {
   if (v->type == CDLT_JSON_OBJECT)
@@ -800,11 +652,11 @@ static int normalize_list_item(cdlt_normalizer *n, const cdlt_json_value *v, siz
                        (int64_t)i, root_id, err);
 }
 
-static int normalize_list(cdlt_normalizer *n, const cdlt_json_value *list, const char **table_parts, size_t ntable_parts,
+int cdlt_norm_list(cdlt_normalizer *n, const cdlt_json_value *list, const char **table_parts, size_t ntable_parts,
                           const char *parent_table, int budget, const char *parent_id, const cdlt_json_value *root_id,
                           cdlt_error *err) {
   for (size_t i = 0; i < list->u.arr.len; i++) {
-    int rc = normalize_list_item(n, list->u.arr.items[i], i, table_parts, ntable_parts, parent_table, budget, parent_id,
+    int rc = cdlt_norm_list_item(n, list->u.arr.items[i], i, table_parts, ntable_parts, parent_table, budget, parent_id,
                                  root_id, err);
     if (rc) return rc;
   }
@@ -837,7 +689,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
                          const char *parent_table, int budget, const char *parent_id, int64_t list_idx,
                          const cdlt_json_value *root_id, cdlt_error *err) {
   cdlt_schema *s = n->schema;
-  const char *table_name = join_parts(n, table_parts, ntable_parts - 1, table_parts[ntable_parts - 1]);
+  const char *table_name = cdlt_norm_join_parts(n, table_parts, ntable_parts - 1, table_parts[ntable_parts - 1]);
   if (!table_name) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   cdlt_table *t = cdlt_schema_table(s, table_name);
   bool is_root = parent_table == NULL;
@@ -862,9 +714,9 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
   }
   vec fields = {NULL, 0, 0, sizeof(field)};
   vec lists = {NULL, 0, 0, sizeof(found_list)};
-  int rc = flatten(n, t, obj, budget, &fields, &lists, err);
+  int rc = cdlt_norm_flatten(n, t, obj, budget, &fields, &lists, err);
   if (rc) return rc;
-  if ((rc = dedupe_fields(n, &fields))) return cdlt_error_set(err, rc, "out of memory");
+  if ((rc = cdlt_norm_dedupe_fields(n, &fields))) return cdlt_error_set(err, rc, "out of memory");
 
   /* the row id: an existing _dlt_id is kept; roots random, children derived from the parent */
   const cdlt_json_value *row_id = NULL;
@@ -937,7 +789,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
     cm->seen_data = true;
   }
   if ((rc = n->sink.write_row(n->sink.ctx, t, n->line.data, n->line.len, err))) return rc;
-  if (count_row(n, t->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  if (cdlt_norm_count_row(n, t->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
 
   /* then the lists, in the order they were found, one nesting level deeper */
   const char *pid = row_id->u.str.ptr;
@@ -948,7 +800,7 @@ static int normalize_row(cdlt_normalizer *n, const cdlt_json_value *obj, const c
     if (!parts) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
     memcpy(parts, table_parts, ntable_parts * sizeof *parts);
     memcpy(parts + ntable_parts, ls[k].parts, ls[k].nparts * sizeof *parts);
-    rc = normalize_list(n, ls[k].list, parts, np, t->name, budget - 1, pid, root_id, err);
+    rc = cdlt_norm_list(n, ls[k].list, parts, np, t->name, budget - 1, pid, root_id, err);
     if (rc) return rc;
   }
   return 0;
@@ -975,9 +827,6 @@ static const char *root_prepare(cdlt_normalizer *n, const char *root_table) {
   return interned;
 }
 
-static void tpl_learn(cdlt_normalizer *n, cdlt_table *t, const char *root_table, const char *const *parts, size_t nparts,
-                      int budget, bool root_id, const cdlt_json_value *obj, const char *raw, size_t raw_len);
-
 int cdlt_normalizer_item(cdlt_normalizer *n, const char *root_table, const cdlt_json_value *item, cdlt_error *err) {
   return cdlt_normalizer_item_raw(n, root_table, item, NULL, 0, err);
 }
@@ -998,385 +847,7 @@ int cdlt_normalizer_item_raw(cdlt_normalizer *n, const char *root_table, const c
   if (n->tpl_misses <= 8 || (n->tpl_misses & 63) == 0) {
     cdlt_table *t = cdlt_schema_table(n->schema, interned);
     if (t && root_row_id_kind(t) == ROW_ID_RANDOM)   /* not a key or row hash */
-      tpl_learn(n, t, root_table, parts, 1, n->nesting, contract_memo_of(n, t)->propagate_root_id, item, raw, raw_len);
-  }
-  return 0;
-}
-
-/* --- row templates (row_template.h): rows of objects shaped like an earlier one --- */
-
-/* Keeps a template of obj, just normalized without error into a row of table t (a root item when
- * root_table is set, else a list element) flattened with `budget`, whose bytes are raw, when that
- * row can be written again from the slots: obj's bytes match its shape; every field of the row is
- * a scalar of obj under its own column name (no container kept as a json value, no colliding keys,
- * no _dlt_id / _dlt_load_id given by the object); every list it unnests is an array of obj; the
- * dlt columns exist. root_id: the rows of t get a _dlt_root_id (children of a propagating root) or,
- * for a root, its children do. Anything else: no template. */
-static void tpl_learn(cdlt_normalizer *n, cdlt_table *t, const char *root_table, const char *const *parts, size_t nparts,
-                      int budget, bool root_id, const cdlt_json_value *obj, const char *raw, size_t raw_len) {
-  if (!t || !cdlt_table_is_complete(t)) return;
-  bool child = root_table == NULL;
-  row_tpl tp = {0};
-  tp.id_col = cdlt_table_column(t, "_dlt_id", 7);
-  if (child) {
-    tp.parent_col = cdlt_table_column(t, "_dlt_parent_id", 14);
-    tp.idx_col = cdlt_table_column(t, "_dlt_list_idx", 13);
-    tp.root_col = root_id ? cdlt_table_column(t, "_dlt_root_id", 12) : NULL;
-    if (!tp.parent_col || !tp.idx_col || tp.parent_col->type == CDLT_TYPE_NONE || tp.idx_col->type == CDLT_TYPE_NONE ||
-        (root_id && (!tp.root_col || tp.root_col->type == CDLT_TYPE_NONE)))
-      return;
-  }
-  if (!tp.id_col || tp.id_col->type == CDLT_TYPE_NONE) return;
-  const cdlt_json_value **values = cdlt_arena_alloc(&n->arena, CDLT_ROW_TEMPLATE_MAX_SLOTS * sizeof *values);
-  size_t nslots = 0;
-  if (!values || cdlt_row_template_build(obj, &tp.shape, values, &nslots)) return;
-  vec fields = {NULL, 0, 0, sizeof(field)};
-  vec lists = {NULL, 0, 0, sizeof(found_list)};
-  cdlt_error ignored = {0};
-  if (cdlt_row_template_match(tp.shape, raw, raw_len, n->slots) != raw_len ||
-      flatten(n, t, obj, budget, &fields, &lists, &ignored))
-    goto fail;
-  size_t nfields = fields.len;
-  if (dedupe_fields(n, &fields) || fields.len != nfields) goto fail;
-  tp.emit = calloc(nfields ? nfields : 1, sizeof *tp.emit);
-  tp.lists = calloc(lists.len ? lists.len : 1, sizeof *tp.lists);
-  tp.parts = malloc(nparts * sizeof *tp.parts);
-  if (!tp.emit || !tp.lists || !tp.parts) goto fail;
-  memcpy(tp.parts, parts, nparts * sizeof *tp.parts);
-  tp.nparts = nparts;
-  const field *fs = fields.items;
-  for (size_t k = 0; k < nfields; k++) {
-    if (!strcmp(fs[k].name, "_dlt_id") || !strcmp(fs[k].name, "_dlt_load_id")) goto fail;
-    size_t sl = 0;
-    while (sl < nslots && values[sl] != fs[k].value) sl++;
-    if (sl == nslots || cdlt_row_template_is_list(tp.shape, sl)) goto fail;
-    tpl_emit *e = &tp.emit[tp.nemit++];
-    e->slot = (uint32_t)sl;
-    e->c = cdlt_table_column(t, fs[k].name, strlen(fs[k].name));
-    cdlt_buf_reset(&n->tmp);
-    if (cdlt_json_write_string(&n->tmp, fs[k].name, strlen(fs[k].name)) || cdlt_buf_putc(&n->tmp, ':') ||
-        !(e->key = malloc(n->tmp.len)))
-      goto fail;
-    memcpy(e->key, n->tmp.data, n->tmp.len);
-    e->key_len = (uint32_t)n->tmp.len;
-  }
-  const found_list *ls = lists.items;
-  for (size_t k = 0; k < lists.len; k++) {
-    size_t sl = 0;
-    while (sl < nslots && values[sl] != ls[k].list) sl++;
-    if (sl == nslots || !cdlt_row_template_is_list(tp.shape, sl)) goto fail;
-    tpl_list *l = &tp.lists[tp.nlists++];
-    l->slot = (uint32_t)sl;
-    l->child = -1;
-    l->nparts = nparts + ls[k].nparts;
-    if (!(l->parts = malloc(l->nparts * sizeof *l->parts))) goto fail;
-    memcpy(l->parts, parts, nparts * sizeof *l->parts);
-    memcpy(l->parts + nparts, ls[k].parts, ls[k].nparts * sizeof *l->parts);
-  }
-  if (!child) {   /* the row's end as emit_value writes it: `"_dlt_load_id":<id>,"_dlt_id":` */
-    const cdlt_column *load_col = cdlt_table_column(t, "_dlt_load_id", 12);
-    if (!load_col || load_col->type == CDLT_TYPE_NONE) goto fail;
-    cdlt_json_value lid = {.type = CDLT_JSON_STRING};
-    lid.u.str.ptr = n->load_id;
-    lid.u.str.len = strlen(n->load_id);
-    cdlt_buf_reset(&n->tmp);
-    if (cdlt_buf_puts(&n->tmp, "\"_dlt_load_id\":") || !cdlt_coerce_write(load_col->type, &lid, &n->tmp) ||
-        cdlt_buf_puts(&n->tmp, ",\"_dlt_id\":") || !(tp.tail = malloc(n->tmp.len)))
-      goto fail;
-    memcpy(tp.tail, n->tmp.data, n->tmp.len);
-    tp.tail_len = n->tmp.len;
-  }
-  tp.root = root_table;
-  tp.t = t;
-  tp.budget = budget;
-  tp.root_id = root_id;
-  tp.gen = n->schema_gen;
-  tp.used = ++n->tpl_clock;
-  row_tpl *slot = &n->tpl[0];   /* an unused or stale entry, else the least recently used */
-  for (size_t k = 0; k < ROW_TEMPLATES; k++) {
-    row_tpl *e = &n->tpl[k];
-    if (e->busy) continue;   /* writing a row now (its lists are being normalized) */
-    if (!e->shape || e->gen != n->schema_gen) {
-      slot = e;
-      break;
-    }
-    if (slot->busy || e->used < slot->used) slot = e;
-  }
-  if (slot->busy) goto fail;
-  tpl_clear(slot);
-  *slot = tp;
-  return;
-fail:
-  tpl_clear(&tp);
-}
-
-/* appends `,"<key>":` (key with its quotes) and value v coerced to type, as emit_value does */
-static int put_dlt_value(cdlt_buf *line, const char *key, const cdlt_column *c, const cdlt_json_value *v) {
-  if ((line->len > 1 && cdlt_buf_putc(line, ',')) || cdlt_buf_puts(line, key) || cdlt_buf_putc(line, ':')) return 1;
-  return cdlt_coerce_write(c->type, v, line) ? 0 : 1;
-}
-
-static int tpl_lists(cdlt_normalizer *n, row_tpl *tp, const cdlt_slot *slots, const char *row_id,
-                     const char *root_id, cdlt_error *err);
-
-/* Writes the row of the object matched into slots (n->slots is only read before the row's lists,
- * which match their elements into it again) and normalizes its lists. A child row is element
- * list_idx of a list of row parent_id; root_id: the _dlt_root_id of its rows (NULL: none).
- * Returns 1 done, 0 a value the template cannot write (nothing written), < 0 error. */
-static int tpl_write(cdlt_normalizer *n, row_tpl *tp, cdlt_slot *slots, const char *parent_id, int64_t list_idx,
-                     const char *root_id, cdlt_error *err) {
-  cdlt_buf *line = &n->line;
-  cdlt_buf_reset(line);
-  if (cdlt_buf_putc(line, '{')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  for (size_t k = 0; k < tp->nemit; k++) {
-    const tpl_emit *e = &tp->emit[k];
-    const cdlt_slot *s = &slots[e->slot];
-    const cdlt_column *c = e->c;
-    if (s->kind == CDLT_SLOT_NULL) {   /* as emit_value: nothing, unless the column is not nullable */
-      if (c && c->type != CDLT_TYPE_NONE && !c->nullable) return 0;
-      continue;
-    }
-    if (!c || c->type == CDLT_TYPE_NONE) return 0;   /* a new or incomplete column */
-    /* the value's own bytes where cdlt_coerce_write writes exactly them: a string without escapes
-     * (scanned: no byte the writer escapes) as text, a 64-bit integer's text as bigint, a boolean */
-    const char *same = NULL;
-    size_t same_len = 0;
-    if (c->type == CDLT_TYPE_TEXT && s->kind == CDLT_SLOT_STRING && !s->escaped) same = s->p - 1, same_len = s->len + 2u;
-    else if (c->type == CDLT_TYPE_BIGINT && s->small_int) same = s->p, same_len = s->len;
-    else if (c->type == CDLT_TYPE_BOOL && (s->kind == CDLT_SLOT_TRUE || s->kind == CDLT_SLOT_FALSE)) same = s->p, same_len = s->len;
-    if (cdlt_buf_reserve(line, 1 + e->key_len + same_len)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    char *o = line->data + line->len;
-    if (line->len > 1) *o++ = ',';
-    memcpy(o, e->key, e->key_len);
-    o += e->key_len;
-    if (same) {
-      memcpy(o, same, same_len);
-      line->len = (size_t)(o + same_len - line->data);
-      line->data[line->len] = 0;
-      continue;
-    }
-    line->len = (size_t)(o - line->data);
-    line->data[line->len] = 0;
-    cdlt_json_value v;
-    int rc = cdlt_slot_value(s, &n->slot_text, &n->scratch, &v);
-    if (rc) return rc == 1 ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    if (!cdlt_coerce_write(c->type, &v, line)) return 0;   /* a variant (or an error) */
-  }
-  char id[32];
-  cdlt_json_value idv = {.type = CDLT_JSON_STRING};
-  idv.u.str.ptr = id;
-  if (!tp->root) {   /* a child: _dlt_root_id, _dlt_parent_id, _dlt_list_idx, then _dlt_id = the digest of
-                      * "<parent id>_<table>_<list index>" (normalize_row) */
-    cdlt_json_value sv = {.type = CDLT_JSON_STRING};
-    if (tp->root_id != (root_id != NULL)) return 0;
-    if (root_id) {
-      sv.u.str.ptr = root_id;
-      sv.u.str.len = strlen(root_id);
-      if (put_dlt_value(line, "\"_dlt_root_id\"", tp->root_col, &sv)) return 0;
-    }
-    sv.u.str.ptr = parent_id;
-    sv.u.str.len = strlen(parent_id);
-    if (put_dlt_value(line, "\"_dlt_parent_id\"", tp->parent_col, &sv)) return 0;
-    char idx[24];
-    cdlt_json_value iv = {.type = CDLT_JSON_INT};
-    size_t il = 0;   /* list_idx >= 0, in decimal */
-    for (uint64_t x = (uint64_t)list_idx; il == 0 || x; x /= 10) idx[il++] = (char)('0' + x % 10);
-    for (size_t a = 0, b = il - 1; a < b; a++, b--) {
-      char c = idx[a];
-      idx[a] = idx[b];
-      idx[b] = c;
-    }
-    idx[il] = 0;
-    iv.u.num.len = il;
-    iv.u.num.text = idx;
-    iv.u.num.i = list_idx;
-    iv.u.num.d = (double)list_idx;
-    if (put_dlt_value(line, "\"_dlt_list_idx\"", tp->idx_col, &iv)) return 0;
-    cdlt_buf_reset(&n->tmp);
-    if (cdlt_buf_puts(&n->tmp, parent_id) || cdlt_buf_putc(&n->tmp, '_') || cdlt_buf_puts(&n->tmp, tp->t->name) ||
-        cdlt_buf_putc(&n->tmp, '_') || cdlt_buf_append(&n->tmp, idx, iv.u.num.len))
-      return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    cdlt_digest128_with(n->digest, n->tmp.data, n->tmp.len, 10, id);
-    idv.u.str.len = strlen(id);
-    if (put_dlt_value(line, "\"_dlt_id\"", tp->id_col, &idv)) return 0;
-  } else {
-    if (cdlt_random_row_id(id)) return cdlt_error_set(err, CDLT_ERR_INTERNAL, "random number generator failed");
-    idv.u.str.len = strlen(id);
-    if ((line->len > 1 && cdlt_buf_putc(line, ',')) || cdlt_buf_append(line, tp->tail, tp->tail_len) ||
-        !cdlt_coerce_write(tp->id_col->type, &idv, line))
-      return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    root_id = tp->root_id ? id : NULL;
-  }
-  if (cdlt_buf_putc(line, '}')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  int rc = n->sink.write_row(n->sink.ctx, tp->t, line->data, line->len, err);
-  if (rc) return rc;
-  if (count_row(n, tp->t->name)) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  if (!tp->nlists) return 1;
-  tp->busy++;   /* its lists' children may make templates: not in this entry */
-  rc = tpl_lists(n, tp, slots, id, root_id, err);
-  tp->busy--;
-  return rc ? rc : 1;
-}
-
-/* the end of the compact JSON value at d[p] (a scalar, string, object or array), 0 when there is
- * none before n: structure only, the values are checked where they are used */
-static size_t value_end(const unsigned char *d, size_t p, size_t n) {
-  size_t depth = 0, q = p;
-  while (q < n) {
-    unsigned c = d[q];
-    if (c == '"') {
-      for (q++;;) {
-        q = cdlt_json_plain_span(d, q, n);
-        if (q >= n) return 0;
-        if (d[q] == '"') break;
-        q += d[q] == '\\' ? 2 : 1;
-      }
-      q++;
-      if (!depth) return q;
-      continue;
-    }
-    if (c == '[' || c == '{') depth++;
-    else if (c == ']' || c == '}') {
-      if (!depth) return q;   /* the end of a scalar: the enclosing list ends */
-      if (--depth == 0) return q + 1;
-    } else if (!depth && c == ',') return q;
-    q++;
-  }
-  return 0;
-}
-
-static size_t skip_space(const unsigned char *d, size_t p, size_t end) {
-  while (p < end && (d[p] == ' ' || d[p] == '\n' || d[p] == '\r' || d[p] == '\t')) p++;
-  return p;
-}
-
-/* the error of a list the element walk found malformed: the JSON reader's, as when the list is
- * parsed whole */
-static int list_error(cdlt_normalizer *n, const cdlt_slot *s, const char *source, cdlt_error *err) {
-  cdlt_json_value *list = NULL;
-  int rc = cdlt_json_parse_limits(&n->list_doc, s->p, s->len, source, &cdlt_json_job_limits, &list, err);
-  return rc ? rc : cdlt_error_set(err, CDLT_ERR_INTERNAL, "a list of table '%s' could not be walked", source);
-}
-
-/* the child template for a row of t flattened with budget that matches at[0..avail) (into
- * n->slots), the one at *hint first; NULL when none */
-static row_tpl *child_match(cdlt_normalizer *n, const cdlt_table *t, int budget, int *hint, const char *at, size_t avail,
-                            size_t *len) {
-  for (int k = -1; k < ROW_TEMPLATES; k++) {
-    int at_k = k < 0 ? *hint : k;
-    if (at_k < 0 || (k >= 0 && k == *hint)) continue;
-    row_tpl *tp = &n->tpl[at_k];
-    if (!tp->shape || tp->root || tp->t != t || tp->budget != budget || tp->gen != n->schema_gen) continue;
-    if ((*len = cdlt_row_template_match(tp->shape, at, avail, n->slots))) {
-      *hint = at_k;
-      return tp;
-    }
-  }
-  return NULL;
-}
-
-/* The lists of a templated row (normalize_row's order), element by element: an object that matches
- * a child template is written from its bytes; any other element is parsed and normalized as
- * normalize_list does (and an object may become a child template). */
-static int tpl_lists(cdlt_normalizer *n, row_tpl *tp, const cdlt_slot *slots, const char *row_id,
-                     const char *root_id, cdlt_error *err) {
-  /* the lists' slots are copied: the elements' rows match into the normalizer's slot array again */
-  cdlt_slot lists[8];
-  cdlt_slot *ls = tp->nlists <= 8 ? lists : cdlt_arena_alloc(&n->arena, tp->nlists * sizeof *ls);
-  if (!ls) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  for (size_t k = 0; k < tp->nlists; k++) ls[k] = slots[tp->lists[k].slot];
-  const cdlt_json_value *root_value = NULL;
-  char pid[32], rid[32];
-  snprintf(pid, sizeof pid, "%s", row_id);   /* the callers' buffers are reused by the children */
-  if (root_id) {
-    snprintf(rid, sizeof rid, "%s", root_id);
-    root_id = rid;
-  }
-  int budget = tp->budget - 1;
-  for (size_t k = 0; k < tp->nlists; k++) {
-    tpl_list *l = &tp->lists[k];
-    const cdlt_slot *s = &ls[k];
-    const char *table_name = join_parts(n, l->parts, l->nparts - 1, l->parts[l->nparts - 1]);
-    if (!table_name) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    cdlt_table *ct = cdlt_schema_table(n->schema, table_name);
-    /* element by element: `[`, elements separated by `,`, `]` (whitespace allowed around them) */
-    const unsigned char *d = (const unsigned char *)s->p;
-    size_t end = s->len - 1, p = skip_space(d, 1, end);   /* end: the closing ']' */
-    for (size_t i = 0; p < end; i++) {
-      const char *at = s->p + p;
-      size_t len = 0;
-      row_tpl *ctp = ct && *at == '{' ? child_match(n, ct, budget, &l->child, at, end - p, &len) : NULL;
-      if (ctp) {
-        if (!n->child_templated) {   /* tests: whether child rows take this path (checked at the first) */
-          n->child_templated = true;
-          int frc = cdlt_fault_point("normalize.child_template", err);
-          if (frc) return frc;
-        }
-        int rc = tpl_write(n, ctp, n->slots, pid, (int64_t)i, root_id, err);
-        if (rc < 0) return rc;
-        if (rc == 1) {
-          ctp->used = ++n->tpl_clock;
-          n->child_misses = 0;
-          goto next;
-        }
-      } else {
-        size_t e = value_end(d, p, end + 1);
-        if (!e || e == p || e > end) return list_error(n, s, tp->t->name, err);
-        len = e - p;
-      }
-      {   /* the general way for this element (and an object may become a child template) */
-        cdlt_json_value *v = NULL;
-        if (root_id && !root_value && !(root_value = cdlt_json_cstr(&n->scratch, root_id)))
-          return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-        int rc = cdlt_json_parse_limits(&n->list_doc, at, len, tp->t->name, &cdlt_json_job_limits, &v, err);
-        if (rc) return list_error(n, s, tp->t->name, err);
-        rc = normalize_list_item(n, v, i, l->parts, l->nparts, tp->t->name, budget, pid, root_value, err);
-        if (rc) return rc;
-        if (v->type == CDLT_JSON_OBJECT && (++n->child_misses <= 8 || (n->child_misses & 63) == 0)) {
-          ct = cdlt_schema_table(n->schema, table_name);   /* the row may have made or changed it */
-          tpl_learn(n, ct, NULL, l->parts, l->nparts, budget, root_id != NULL, v, at, len);
-        }
-      }
-    next:
-      p = skip_space(d, p + len, end);
-      if (p == end) break;
-      if (d[p] != ',') return list_error(n, s, tp->t->name, err);
-      p = skip_space(d, p + 1, end);
-      if (p == end) return list_error(n, s, tp->t->name, err);   /* a trailing comma */
-    }
-  }
-  return 0;
-}
-
-int cdlt_normalizer_try_template(cdlt_normalizer *n, const char *root_table, const char *at, size_t avail,
-                                 size_t *used, cdlt_error *err) {
-  /* the most recently matched template first */
-  row_tpl *order[ROW_TEMPLATES];
-  size_t cand = 0;
-  for (size_t k = 0; k < ROW_TEMPLATES; k++) {
-    row_tpl *tp = &n->tpl[k];
-    if (!tp->shape || !tp->root || tp->gen != n->schema_gen || (tp->root != root_table && strcmp(tp->root, root_table)))
-      continue;
-    size_t j = cand++;
-    while (j && order[j - 1]->used < tp->used) {
-      order[j] = order[j - 1];
-      j--;
-    }
-    order[j] = tp;
-  }
-  for (size_t k = 0; k < cand; k++) {
-    row_tpl *tp = order[k];
-    size_t len = cdlt_row_template_match(tp->shape, at, avail, n->slots);
-    if (!len) continue;
-    cdlt_arena_reset(&n->arena);
-    cdlt_json_doc_reset(&n->scratch);
-    cdlt_json_doc_reset(&n->list_doc);
-    int rc = tpl_write(n, tp, n->slots, NULL, 0, NULL, err);
-    if (rc <= 0) return rc;   /* 0: a value only the general path writes */
-    tp->used = ++n->tpl_clock;
-    n->tpl_misses = 0;
-    *used = len;
-    return 1;
+      cdlt_norm_tpl_learn(n, t, root_table, parts, 1, n->nesting, contract_memo_of(n, t)->propagate_root_id, item, raw, raw_len);
   }
   return 0;
 }
