@@ -10,7 +10,7 @@
 #                            <build>/fuzz. Not registered in the sanitizer tree (the fuzz binaries
 #                            already run under ASan+UBSan) or when clang is missing.
 set(CDLT_FUZZ_DIR ${CMAKE_CURRENT_LIST_DIR})
-set(CDLT_FUZZ_TARGETS json_reader naming normalizer parquet_job)
+set(CDLT_FUZZ_TARGETS json_reader naming normalizer normalize_templates parquet_job)
 if(EXISTS ${CDLT_FUZZ_DIR}/fuzz_toml.c)
   list(APPEND CDLT_FUZZ_TARGETS toml)
 endif()
@@ -38,7 +38,7 @@ foreach(t ${CDLT_FUZZ_TARGETS})
                           bash ${CDLT_FUZZ_DIR}/fuzz.sh seeds ${CMAKE_SOURCE_DIR} ${t}
                   OUTPUT_VARIABLE seed_dirs OUTPUT_STRIP_TRAILING_WHITESPACE)
   string(REPLACE "\n" ";" seed_dirs "${seed_dirs}")
-  if(t STREQUAL "normalizer")
+  if(t STREQUAL "normalizer" OR t STREQUAL "normalize_templates")
     list(FILTER seed_dirs EXCLUDE REGEX "realworld")   # 30 s (minutes under ASan); the fuzz run has them
   endif()
   add_test(NAME fuzz_${t}_regressions COMMAND fuzz_${t}_replay ${CDLT_FUZZ_DIR}/regressions/${t} ${seed_dirs})

@@ -24,7 +24,7 @@ seeds() {
   local t="$1" d
   local dirs=("$src/tests/fuzz/regressions/$t" "$src/tests/fuzz/seeds/$t")
   case "$t" in
-    json_reader|normalizer) dirs+=("$shared/testdata/json" "$shared/testdata/realworld") ;;
+    json_reader|normalizer|normalize_templates) dirs+=("$shared/testdata/json" "$shared/testdata/realworld") ;;
     toml) dirs+=("$shared/testdata/toml") ;;
   esac
   for d in "${dirs[@]}"; do [ -d "$d" ] && echo "$d"; done
