@@ -175,6 +175,27 @@ static size_t skip_array(const unsigned char *d, size_t p, size_t n) {
   return 0;
 }
 
+/* a[0..len) == b[0..len) for the short literals of a shape (keys: mostly 5..30 bytes), without a
+ * call: 8 bytes at a time, the last 8 overlapping */
+static inline bool same_bytes(const unsigned char *a, const char *b, size_t len) {
+  uint64_t x, y;
+  if (len >= 8) {
+    size_t k = 0;
+    for (; k + 8 <= len; k += 8) {
+      memcpy(&x, a + k, 8);
+      memcpy(&y, b + k, 8);
+      if (x != y) return false;
+    }
+    if (k == len) return true;
+    memcpy(&x, a + len - 8, 8);
+    memcpy(&y, b + len - 8, 8);
+    return x == y;
+  }
+  for (size_t k = 0; k < len; k++)
+    if (a[k] != (unsigned char)b[k]) return false;
+  return true;
+}
+
 size_t cdlt_row_template_match(const cdlt_row_template *t, const char *item, size_t avail, cdlt_slot *slots) {
   const unsigned char *d = (const unsigned char *)item;
   const char *lits = t->lits.data;
@@ -182,7 +203,7 @@ size_t cdlt_row_template_match(const cdlt_row_template *t, const char *item, siz
   for (size_t k = 0; k < t->nops; k++) {
     const op *o = &t->ops[k];
     if (o->kind == OP_LITERAL) {
-      if (avail - p < o->len || memcmp(d + p, lits + o->off, o->len)) return 0;
+      if (avail - p < o->len || !same_bytes(d + p, lits + o->off, o->len)) return 0;
       p += o->len;
       continue;
     }
