@@ -84,6 +84,11 @@ typedef struct cdlt_destination_vtab {
   /* true: packages are written as files by load/load_files.c (filesystem), not loaded with SQL;
    * `dialect` is then only the dialect of the SQL that query/execute accept (DuckDB views). */
   bool writes_files;
+  /* Bulk-loads n job files of one table, as load_file one after the other would, in the caller's
+   * transaction (DuckDB: one INSERT for all). On error, *failed is the index of the file it is
+   * about. NULL: the loader calls load_file per file. */
+  int (*load_files)(cdlt_destination *d, const char *dataset, const cdlt_table_def *table, const char *const *paths,
+                    size_t n, cdlt_file_format format, size_t *failed, cdlt_error *err);
 } cdlt_destination_vtab;
 
 struct cdlt_destination {

@@ -529,5 +529,6 @@ const cdlt_destination_vtab cdlt_duckdb_destination = {
     .commit = duck_commit,
     .rollback = duck_rollback,
     .load_file = cdlt_duck_load_file,
+    .load_files = cdlt_duck_load_files,
     .location = duck_location,
 };

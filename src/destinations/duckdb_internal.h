@@ -73,6 +73,10 @@ void cdlt_duck_load_settings(duck *d, long long need, unsigned threads);
  * connection's open transaction. 0 or an error in err; memory bounded (see duckdb_load.c). */
 int cdlt_duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_table_def *table, const char *path,
                         cdlt_file_format format, cdlt_error *err);
+/* load_files: several job files of one table, in one parallel INSERT when the scan takes them
+ * (otherwise one by one); *failed: the index of the file an error is about. */
+int cdlt_duck_load_files(cdlt_destination *base, const char *dataset, const cdlt_table_def *table,
+                         const char *const *paths, size_t n, cdlt_file_format format, size_t *failed, cdlt_error *err);
 
 
 /* ------------------------------------------------------------ job rows → DuckDB chunks (duckdb_rows.c)
@@ -160,13 +164,14 @@ int cdlt_duck_rows_fail(cdlt_error *err, const duck_rows *rows, const char *fmt,
 /* Registers cdlt_job_scan() on the connection (at open; best effort: a failure leaves every load
  * serial). 0 or an error. */
 int cdlt_duck_scan_register(duck *d, cdlt_error *err);
-/* Whether the job at path (size bytes) is loaded by the parallel scan, with how many threads
- * (set in *threads). */
-bool cdlt_duck_scan_wanted(const duck *d, const cdlt_table_def *table, const char *path, uint64_t size,
-                           unsigned *threads);
-/* Loads the job file at path into dataset.table with the parallel scan on `threads` threads, in
- * the connection's open transaction. 0 or an error in err. */
-int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *table, const char *path, unsigned threads,
-                        cdlt_error *err);
+/* Whether the n job files at paths (size bytes in all) of one table are loaded by the parallel
+ * scan, with how many threads (set in *threads). */
+bool cdlt_duck_scan_wanted(const duck *d, const cdlt_table_def *table, const char *const *paths, size_t n,
+                           uint64_t size, unsigned *threads);
+/* Loads the n job files at paths into dataset.table with one parallel scan (one INSERT) on
+ * `threads` threads, in the connection's open transaction. 0, or an error in err and (failed not
+ * NULL) in *failed the index of the file it is about (0 when it is about none). */
+int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *table, const char *const *paths, size_t n,
+                        unsigned threads, size_t *failed, cdlt_error *err);
 
 #endif

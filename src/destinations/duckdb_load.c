@@ -292,7 +292,31 @@ int cdlt_duck_load_file(cdlt_destination *base, const char *dataset, const cdlt_
                           path, table->name);
   uint64_t size = 0;
   unsigned threads = 1;
-  if (!cdlt_fs_file_size(path, &size, NULL) && cdlt_duck_scan_wanted(d, table, path, size, &threads))
-    return cdlt_duck_scan_load(d, dataset, table, path, threads, err);
+  if (!cdlt_fs_file_size(path, &size, NULL) && cdlt_duck_scan_wanted(d, table, &path, 1, size, &threads))
+    return cdlt_duck_scan_load(d, dataset, table, &path, 1, threads, NULL, err);
   return load_serial(d, dataset, table, path, err);
+}
+
+int cdlt_duck_load_files(cdlt_destination *base, const char *dataset, const cdlt_table_def *table,
+                         const char *const *paths, size_t n, cdlt_file_format format, size_t *failed, cdlt_error *err) {
+  duck *d = (duck *)base;
+  *failed = 0;
+  uint64_t total = 0;
+  for (size_t k = 0; k < n; k++) {
+    uint64_t size = 0;
+    if (cdlt_fs_file_size(paths[k], &size, NULL)) total = 0, k = n;   /* the one-by-one load reports it */
+    else total += size;
+  }
+  unsigned threads = 1;
+  if (n > 1 && format == CDLT_FORMAT_JSONL && table->ncolumns > 0 && total > 0 &&
+      cdlt_duck_scan_wanted(d, table, paths, n, total, &threads))
+    return cdlt_duck_scan_load(d, dataset, table, paths, n, threads, failed, err);
+  for (size_t k = 0; k < n; k++) {
+    int rc = cdlt_duck_load_file(base, dataset, table, paths[k], format, err);
+    if (rc) {
+      *failed = k;
+      return rc;
+    }
+  }
+  return 0;
 }

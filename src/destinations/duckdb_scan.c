@@ -41,28 +41,32 @@
  * does after each flush): without it, it keeps ~20 MB more for its decay time */
 #define DUCK_SCAN_PURGE_BLOCKS 4
 
-/* whole lines [offset, offset + len) of the job file, the first of them line `line` (1-based) */
+/* whole lines [offset, offset + len) of job file `file`, the first of them line `line` (1-based) */
 typedef struct scan_block {
   uint64_t offset, len, line;
+  size_t file;
 } scan_block;
 
 /* one parallel load (d->scan while its INSERT runs) */
 typedef struct job_scan {
   duck_rows plan;              /* path, table and the columns' kinds (copied by each thread) */
   duckdb_logical_type *types;
-  int fd;                      /* the job file, read by every thread with pread */
+  const char *const *paths;    /* the job files of the table, in load order */
+  int *fds;                    /* ... each read by every thread with pread */
+  size_t nfiles;
   scan_block *blocks;
   size_t nblocks;
   uint64_t longest;            /* the longest line, newline included */
-  uint64_t size, lines;        /* of the file */
+  uint64_t size, lines;        /* of the files */
   unsigned threads;
   atomic_size_t next;          /* the next block to hand out */
   atomic_uint_fast64_t rows;   /* rows produced */
   atomic_bool stop;            /* a thread failed */
   pthread_mutex_t mu;          /* guards the three below */
   bool failed;
+  size_t fail_file;
   uint64_t fail_line;
-  cdlt_error err;              /* the error of the first failing line */
+  cdlt_error err;              /* the error of the first failing line (first file, then line) */
 } job_scan;
 
 /* the bytes of a block a thread reads at a time (a buffer grows to hold one longer line) */
@@ -72,6 +76,8 @@ typedef struct job_scan {
 typedef struct scan_local {
   duck_rows R;
   const scan_block *block;     /* being read, NULL between blocks */
+  int fd;                      /* its file */
+  size_t file;
   uint64_t block_end;          /* its end in the file */
   /* the fast path: bytes [buf_off, buf_off + buf_len) of the block in buf; the next line starts
    * at buf[pos] and is line `line` of the file */
@@ -87,17 +93,18 @@ typedef struct scan_local {
 
 /* ---------------------------------------------------------------- blocks of whole lines */
 
-/* Reads the file once: blocks of at least `block_bytes` ending at a newline (the last one at the
- * end of the file) and the longest line. 0 or an error. */
-static int split_blocks(job_scan *S, const char *path, uint64_t block_bytes, cdlt_error *err) {
+/* Reads file f once: its blocks of at least `block_bytes` ending at a newline (the last one at the
+ * end of the file) and the longest line; adds its size and lines. 0 or an error. */
+static int split_blocks(job_scan *S, size_t f, uint64_t block_bytes, cdlt_error *err) {
+  const char *path = S->paths[f];
   enum { BUF = 1 << 20 };
   char *buf = malloc(BUF);
   if (!buf) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  size_t cap = 0;
+  size_t cap = S->nblocks;   /* the blocks array is grown to exactly what it holds */
   uint64_t pos = 0, line_start = 0, line = 1, block_start = 0, block_line = 1;
   int rc = 0;
   for (;;) {
-    ssize_t n = pread(S->fd, buf, BUF, (off_t)pos);
+    ssize_t n = pread(S->fds[f], buf, BUF, (off_t)pos);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       rc = cdlt_error_errno(err, errno, "cannot read '%s'", path);
@@ -121,20 +128,20 @@ static int split_blocks(job_scan *S, const char *path, uint64_t block_bytes, cdl
         S->blocks = grown;
         cap = ncap;
       }
-      S->blocks[S->nblocks++] = (scan_block){block_start, after - block_start, block_line};
+      S->blocks[S->nblocks++] = (scan_block){block_start, after - block_start, block_line, f};
       block_start = after;
       block_line = line;
     }
     if (rc || n == 0) {
       if (!rc && end - line_start > S->longest) S->longest = end - line_start;
-      S->size = end;
-      S->lines = line - (end == line_start);
+      S->size += end;
+      S->lines += line - (end == line_start);
       if (!rc && block_start < end) {   /* the rest: lines shorter than a block, or no final newline */
         scan_block *grown = realloc(S->blocks, (S->nblocks + 1) * sizeof *grown);
         if (!grown) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
         else {
           S->blocks = grown;
-          S->blocks[S->nblocks++] = (scan_block){block_start, end - block_start, block_line};
+          S->blocks[S->nblocks++] = (scan_block){block_start, end - block_start, block_line, f};
         }
       }
       break;
@@ -147,12 +154,13 @@ static int split_blocks(job_scan *S, const char *path, uint64_t block_bytes, cdl
 
 /* ---------------------------------------------------------------- the table function */
 
-/* Records T's error (in T->R.err) as the load's when it is the first in the file, and stops the
- * other threads; DuckDB then fails the INSERT with it. */
+/* Records T's error (in T->R.err) as the load's when it is the first in the files (by file, then
+ * line), and stops the other threads; DuckDB then fails the INSERT with it. */
 static void scan_fail(job_scan *S, scan_local *T, duckdb_function_info info) {
   pthread_mutex_lock(&S->mu);
-  if (!S->failed || T->R.line < S->fail_line) {
+  if (!S->failed || T->file < S->fail_file || (T->file == S->fail_file && T->R.line < S->fail_line)) {
     S->failed = true;
+    S->fail_file = T->file;
     S->fail_line = T->R.line;
     S->err = T->R.err;
   }
@@ -247,7 +255,7 @@ static int reader_from(job_scan *S, scan_local *T, duckdb_function_info info, ui
   }
   T->rd_off = off;
   T->rd_line = line;
-  if (cdlt_input_open_file_range(&T->in, S->fd, off, T->block_end - off, T->R.path, &T->R.err) ||
+  if (cdlt_input_open_file_range(&T->in, T->fd, off, T->block_end - off, T->R.path, &T->R.err) ||
       cdlt_json_reader_new(&T->rd, T->in, &cdlt_json_job_limits, &T->R.err)) {
     T->R.line = line;
     reader_error(T);
@@ -279,7 +287,7 @@ static int read_more(job_scan *S, scan_local *T) {
   uint64_t at = T->buf_off + T->buf_len, want = T->cap - T->buf_len;
   if (want > T->block_end - at) want = T->block_end - at;
   ssize_t got;
-  do got = pread(S->fd, T->buf + T->buf_len, (size_t)want, (off_t)at);
+  do got = pread(T->fd, T->buf + T->buf_len, (size_t)want, (off_t)at);
   while (got < 0 && errno == EINTR);
   if (got <= 0) return 1;
   T->buf_len += (size_t)got;
@@ -329,6 +337,9 @@ static void scan_chunk(duckdb_function_info info, duckdb_data_chunk output) {
       size_t k = atomic_fetch_add(&S->next, 1);
       if (atomic_load(&S->stop) || k >= S->nblocks) break;
       T->block = &S->blocks[k];
+      T->file = T->block->file;
+      T->fd = S->fds[T->file];
+      T->R.path = S->paths[T->file];
       if (k % DUCK_SCAN_PURGE_BLOCKS == DUCK_SCAN_PURGE_BLOCKS - 1) cdlt_duckdb_allocator_purge();
       T->block_end = T->block->offset + T->block->len;
       T->buf_off = T->block->offset;
@@ -417,16 +428,18 @@ int cdlt_duck_scan_register(duck *d, cdlt_error *err) {
 
 /* ---------------------------------------------------------------- the load */
 
-bool cdlt_duck_scan_wanted(const duck *d, const cdlt_table_def *table, const char *path, uint64_t size,
-                           unsigned *threads) {
+bool cdlt_duck_scan_wanted(const duck *d, const cdlt_table_def *table, const char *const *paths, size_t n,
+                           uint64_t size, unsigned *threads) {
   if (!d->scan_registered || table->in_file_order || d->threads < 2 || d->scan_block <= 0 ||
       size < (uint64_t)d->scan_block * DUCK_SCAN_MIN_BLOCKS)
     return false;
-  unsigned char magic[2] = {0};   /* gzip job files are read by the serial load */
-  FILE *f = fopen(path, "rb");
-  bool gz = f && fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-  if (f) fclose(f);
-  if (!f || gz) return false;
+  for (size_t k = 0; k < n; k++) {   /* gzip job files are read by the serial load */
+    unsigned char magic[2] = {0};
+    FILE *f = fopen(paths[k], "rb");
+    bool gz = f && fread(magic, 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    if (f) fclose(f);
+    if (!f || gz) return false;
+  }
   *threads = d->threads;
   return true;
 }
@@ -437,9 +450,10 @@ static void run_quietly(duck *d, const char *sql) {
   duckdb_destroy_result(&res);
 }
 
-int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *table, const char *path, unsigned threads,
-                        cdlt_error *err) {
-  job_scan S = {.plan = {.path = path, .table = table->name}, .fd = -1, .threads = threads};
+int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *table, const char *const *paths, size_t n,
+                        unsigned threads, size_t *failed, cdlt_error *err) {
+  job_scan S = {.plan = {.path = paths[0], .table = table->name}, .paths = paths, .nfiles = n, .threads = threads};
+  if (failed) *failed = 0;
   atomic_init(&S.next, 0);
   atomic_init(&S.rows, 0);
   atomic_init(&S.stop, false);
@@ -448,9 +462,15 @@ int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *tabl
   bool has_mu = false;
   int rc = cdlt_fault_point("load.duckdb_parallel", err);   /* tests: which loads take this path */
   if (!rc) rc = cdlt_duck_rows_plan(&S.plan, dataset, table, "cdlt_job_scan()", &S.types, &sql, err);
-  if (!rc && (S.fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-    rc = cdlt_duck_rows_fail(err, &S.plan, "cannot open '%s': %s", path, strerror(errno));
-  if (!rc) rc = split_blocks(&S, path, (uint64_t)d->scan_block, err);
+  if (!rc && !(S.fds = malloc(n * sizeof *S.fds))) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; k < n && S.fds; k++) S.fds[k] = -1;
+  for (size_t k = 0; k < n && !rc; k++) {
+    if ((S.fds[k] = open(paths[k], O_RDONLY | O_CLOEXEC)) < 0) {
+      S.plan.path = paths[k];
+      rc = cdlt_duck_rows_fail(err, &S.plan, "cannot open '%s': %s", paths[k], strerror(errno));
+    } else rc = split_blocks(&S, k, (uint64_t)d->scan_block, err);
+    if (rc && failed) *failed = k;
+  }
   if (!rc && pthread_mutex_init(&S.mu, NULL)) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   if (rc) goto done;
   has_mu = true;
@@ -471,6 +491,7 @@ int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *tabl
     if (S.failed) {
       *err = S.err;
       rc = err->code ? err->code : CDLT_ERR_DESTINATION;
+      if (failed) *failed = S.fail_file;
     } else rc = cdlt_duck_rows_fail(err, &S.plan, "%s", duckdb_result_error(&res));
   }
   duckdb_destroy_result(&res);
@@ -481,7 +502,9 @@ int cdlt_duck_scan_load(duck *d, const char *dataset, const cdlt_table_def *tabl
   if (!rc) cdlt_duck_appended_add(d, dataset, table->name, atomic_load(&S.rows));
 done:
   if (has_mu) pthread_mutex_destroy(&S.mu);
-  if (S.fd >= 0) close(S.fd);
+  for (size_t k = 0; S.fds && k < n; k++)
+    if (S.fds[k] >= 0) close(S.fds[k]);
+  free(S.fds);
   if (S.types)
     for (size_t i = 0; i < S.plan.nvec; i++)
       if (S.types[i]) duckdb_destroy_logical_type(&S.types[i]);

@@ -392,37 +392,84 @@ static bool skipped(const load_ctx *c, const char *name) {
   return false;
 }
 
+/* The table of job `name` into *table (malloc'd), or an error. */
+static int job_table(const char *name, char **table, cdlt_error *err) {
+  cdlt_job_file jf;
+  int rc = cdlt_job_file_parse(name, &jf, err);
+  if (rc) return rc;
+  *table = strdup(jf.table);
+  cdlt_job_file_release(&jf);
+  return *table ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+}
+
+/* Loads the jobs in name order. The consecutive jobs of one table (the parallel normalize writes
+ * one per chunk) go to the destination together when it loads several files at once (load_files:
+ * DuckDB then runs one INSERT for them instead of one per file); an error names the job it is
+ * about. */
 static int load_jobs(load_ctx *c, cdlt_fs_names *jobs, const staging *st, cdlt_error *err) {
-  for (size_t k = 0; k < jobs->len; k++) {
-    if (skipped(c, jobs->names[k])) continue;   /* loaded early, in this transaction */
-    cdlt_job_file jf;
-    int rc = cdlt_job_file_parse(jobs->names[k], &jf, err);
-    if (rc) return rc;
-    cdlt_table *t = cdlt_schema_table(c->schema, jf.table);
-    char *path = cdlt_package_job_path(&c->pkg, CDLT_JOB_STARTED, jobs->names[k]);
-    if (!t) rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "job '%s' names table '%s' that is not in schema '%s'", jobs->names[k],
-                                jf.table, cdlt_schema_name(c->schema));
-    else if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-    else {
-      bool staged = staged_chain_of(st, t->name) != NULL;
-      const char *ds = staged ? st->dataset : c->p->dataset;
-      cdlt_table_def def;
-      rc = cdlt_schema_table_def(c->schema, t, &def) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
-      def.in_file_order = staged;
+  const char **paths = calloc(jobs->len ? jobs->len : 1, sizeof *paths);
+  size_t *which = calloc(jobs->len ? jobs->len : 1, sizeof *which);   /* paths[g] is job which[g] */
+  char *table = NULL, *next_table = NULL;
+  int rc = paths && which ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  for (size_t k = 0; k < jobs->len && !rc;) {
+    if (skipped(c, jobs->names[k])) {   /* loaded early, in this transaction */
+      k++;
+      continue;
+    }
+    free(table);
+    table = NULL;
+    if ((rc = job_table(jobs->names[k], &table, err))) break;
+    cdlt_table *t = cdlt_schema_table(c->schema, table);
+    if (!t) {
+      rc = cdlt_error_set(err, CDLT_ERR_SCHEMA, "job '%s' names table '%s' that is not in schema '%s'", jobs->names[k],
+                          table, cdlt_schema_name(c->schema));
+      break;
+    }
+    /* the run of jobs of this table from k: [k, end) */
+    size_t end = k + 1;
+    while (c->dest->vtab->load_files && end < jobs->len && !skipped(c, jobs->names[end])) {
+      free(next_table);
+      next_table = NULL;
+      if ((rc = job_table(jobs->names[end], &next_table, err))) break;
+      if (strcmp(next_table, table)) break;
+      end++;
+    }
+    if (rc) break;
+    bool staged = staged_chain_of(st, t->name) != NULL;
+    const char *ds = staged ? st->dataset : c->p->dataset;
+    cdlt_table_def def;
+    rc = cdlt_schema_table_def(c->schema, t, &def) ? cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory") : 0;
+    def.in_file_order = staged;
+    size_t n = 0;
+    for (size_t g = k; g < end && !rc; g++) {   /* the non-empty jobs of the run */
+      char *path = cdlt_package_job_path(&c->pkg, CDLT_JOB_STARTED, jobs->names[g]);
       uint64_t size = 0;
-      cdlt_fs_file_size(path, &size, NULL);
+      if (!path) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      else cdlt_fs_file_size(path, &size, NULL);
       if (!rc && size > 0 && def.ncolumns > 0) {
         rc = cdlt_fault_point("load.before_job", err);
-        if (!rc) rc = c->dest->vtab->load_file(c->dest, ds, &def, path, CDLT_FORMAT_JSONL, err);
-        if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[k], jf.table);
-      }
-      cdlt_table_def_release(&def);
+        if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[g], table);
+        paths[n] = path;
+        which[n++] = g;
+      } else free(path);
     }
-    free(path);
-    cdlt_job_file_release(&jf);
-    if (rc) return rc;
+    if (!rc && n == 1) {
+      rc = c->dest->vtab->load_file(c->dest, ds, &def, paths[0], CDLT_FORMAT_JSONL, err);
+      if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[which[0]], table);
+    } else if (!rc && n > 1) {
+      size_t failed = 0;
+      rc = c->dest->vtab->load_files(c->dest, ds, &def, paths, n, CDLT_FORMAT_JSONL, &failed, err);
+      if (rc) cdlt_error_wrap(err, "cannot load job '%s' into table '%s'", jobs->names[which[failed < n ? failed : 0]], table);
+    }
+    for (size_t g = 0; g < n; g++) free((char *)paths[g]);
+    cdlt_table_def_release(&def);
+    k = end;
   }
-  return 0;
+  free(table);
+  free(next_table);
+  free(paths);
+  free(which);
+  return rc;
 }
 
 /* --- the transaction of an early load (load_early.h) --- */

@@ -4,7 +4,8 @@
  * "load.duckdb_parallel" fails exactly those), that it loads the very rows the serial load loads
  * (every column compared with EXCEPT ALL both ways), a bad value and a malformed line deep in the
  * file give the serial load's exact message with the line of the whole file, a rollback leaves
- * nothing, and through `cdlt run` that append loads use it while the staging tables of a merge
+ * nothing, several job files of a table go into one INSERT (load_files) with the same rows and an
+ * error naming the right file, and through `cdlt run` that append loads use it while the staging tables of a merge
  * (whose SQL picks among duplicates in row order) never do, and that a run killed between two
  * parallel loads of its package leaves it to the next run, which loads every row once. */
 #define _GNU_SOURCE
@@ -186,6 +187,72 @@ static void test_errors(void) {
     CHECK_EQ_STR(q1(par, "SELECT count(*) FROM " DS ".par"), "0");
     cdlt_destination_close(par);
   }
+}
+
+/* several job files of a table in one INSERT (load_files): the rows of loading them one by one,
+ * one parallel scan for all of them (a second scan would hit the armed fault point), and an error
+ * in a later file names that file, its line and its index */
+static void test_several_files(const char *job) {
+  char second[4096], bad[4096], small[4096];
+  snprintf(second, sizeof second, "%s/second.jsonl", tmp);
+  write_rows(second, 30000, 0, NULL);
+  snprintf(small, sizeof small, "%s/small2.jsonl", tmp);
+  write_rows(small, 700, 0, NULL);   /* under two blocks on its own: in a run with big ones */
+  cdlt_destination *ser = open_db("several_serial.duckdb", false);
+  if (!ser) return;
+  CHECK_OK(ser->vtab->begin(ser, err), err);
+  CHECK_OK(load(ser, job), err);
+  CHECK_OK(load(ser, small), err);
+  CHECK_OK(load(ser, second), err);
+  CHECK_OK(ser->vtab->commit(ser, err), err);
+  cdlt_destination_close(ser);
+
+  cdlt_destination *par = open_db("several.duckdb", true);
+  if (!par) return;
+  CHECK(par->vtab->load_files != NULL);
+  if (!par->vtab->load_files) return;
+  const char *paths[3] = {job, small, second};
+  size_t failed = 99;
+  setenv("CDLT_FAULT_POINT", "load.duckdb_parallel", 1);
+  setenv("CDLT_FAULT_MODE", "error", 1);
+  setenv("CDLT_FAULT_HIT", "2", 1);
+  CHECK_OK(par->vtab->begin(par, err), err);
+  CHECK_OK(par->vtab->load_files(par, DS, &table, paths, 3, CDLT_FORMAT_JSONL, &failed, err), err);
+  CHECK_OK(par->vtab->commit(par, err), err);
+  unsetenv("CDLT_FAULT_HIT");
+  /* the first scan is the fault point's first hit: the files went into one INSERT */
+  CHECK_EQ_INT(par->vtab->load_files(par, DS, &table, paths, 3, CDLT_FORMAT_JSONL, &failed, err), CDLT_ERR_IO);
+  CHECK_EQ_STR(err->msg, "injected fault at 'load.duckdb_parallel'");
+  unsetenv("CDLT_FAULT_POINT");
+  unsetenv("CDLT_FAULT_MODE");
+  char sql[8192];
+  snprintf(sql, sizeof sql, "ATTACH '%s/several_serial.duckdb' AS ser (READ_ONLY)", tmp);
+  CHECK_OK(par->vtab->execute(par, sql, err), err);
+  CHECK_EQ_STR(q1(par, "SELECT count(*) || ' ' || sum(id) FROM " DS ".par"), "90700 2250290350");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT * FROM " DS ".par EXCEPT ALL SELECT * FROM ser." DS ".par)"), "0");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT * FROM ser." DS ".par EXCEPT ALL SELECT * FROM " DS ".par)"), "0");
+  cdlt_destination_close(par);
+
+  /* a bad value at line 20001 of the third file: the serial load's message for that file */
+  snprintf(bad, sizeof bad, "%s/third_bad.jsonl", tmp);
+  write_rows(bad, 30000, 20001, "{\"id\":%ld,\"v\":\"abc\"}\n");
+  ser = open_db("several_bad_serial.duckdb", false);
+  if (!ser) return;
+  CHECK_EQ_INT(load(ser, bad), CDLT_ERR_DESTINATION);
+  char want[sizeof err->msg];
+  snprintf(want, sizeof want, "%s", err->msg);
+  cdlt_destination_close(ser);
+  CHECK_MSG(strstr(want, "line 20001") && strstr(want, "third_bad.jsonl"), "%s", want);
+  par = open_db("several_bad.duckdb", true);
+  if (!par) return;
+  const char *with_bad[3] = {job, second, bad};
+  CHECK_OK(par->vtab->begin(par, err), err);
+  CHECK_EQ_INT(par->vtab->load_files(par, DS, &table, with_bad, 3, CDLT_FORMAT_JSONL, &failed, err), CDLT_ERR_DESTINATION);
+  CHECK_EQ_STR(err->msg, want);
+  CHECK_EQ_INT((long)failed, 2);
+  CHECK_OK(par->vtab->rollback(par, err), err);
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM " DS ".par"), "0");
+  cdlt_destination_close(par);
 }
 
 /* ---------------------------------------------------------------- the fast line parser
@@ -472,6 +539,7 @@ int main(void) {
   test_which_loads(job);
   test_same_rows(job);
   test_errors();
+  test_several_files(job);
   test_fast_path_values();
   test_fast_timestamps();
   test_cli_merge_stays_serial();
