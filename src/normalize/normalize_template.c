@@ -238,33 +238,6 @@ static int tpl_write(cdlt_normalizer *n, row_tpl *tp, cdlt_slot *slots, const ch
   return rc ? rc : 1;
 }
 
-/* the end of the compact JSON value at d[p] (a scalar, string, object or array), 0 when there is
- * none before n: structure only, the values are checked where they are used */
-static size_t value_end(const unsigned char *d, size_t p, size_t n) {
-  size_t depth = 0, q = p;
-  while (q < n) {
-    unsigned c = d[q];
-    if (c == '"') {
-      for (q++;;) {
-        q = cdlt_json_plain_span(d, q, n);
-        if (q >= n) return 0;
-        if (d[q] == '"') break;
-        q += d[q] == '\\' ? 2 : 1;
-      }
-      q++;
-      if (!depth) return q;
-      continue;
-    }
-    if (c == '[' || c == '{') depth++;
-    else if (c == ']' || c == '}') {
-      if (!depth) return q;   /* the end of a scalar: the enclosing list ends */
-      if (--depth == 0) return q + 1;
-    } else if (!depth && c == ',') return q;
-    q++;
-  }
-  return 0;
-}
-
 static size_t skip_space(const unsigned char *d, size_t p, size_t end) {
   while (p < end && (d[p] == ' ' || d[p] == '\n' || d[p] == '\r' || d[p] == '\t')) p++;
   return p;
@@ -340,7 +313,7 @@ static int tpl_lists(cdlt_normalizer *n, row_tpl *tp, const cdlt_slot *slots, co
           goto next;
         }
       } else {
-        size_t e = value_end(d, p, end + 1);
+        size_t e = cdlt_json_value_end(d, p, end + 1);
         if (!e || e == p || e > end) return list_error(n, s, tp->t->name, err);
         len = e - p;
       }

@@ -152,24 +152,29 @@ static size_t scan_string(const unsigned char *d, size_t p, size_t n, bool *esca
   }
 }
 
-/* an array at d[p] == '[': the end of its matching ']' (strings skipped), or 0 */
-static size_t skip_array(const unsigned char *d, size_t p, size_t n) {
+/* (row_template.h) Brackets are counted, not matched, inside; the outermost pair must match: an
+ * array `[…}` has no end. */
+size_t cdlt_json_value_end(const unsigned char *d, size_t p, size_t n) {
   size_t depth = 0, q = p;
+  unsigned close = p < n ? (d[p] == '[' ? ']' : d[p] == '{' ? '}' : 0) : 0;
   while (q < n) {
     unsigned c = d[q];
     if (c == '"') {
-      q++;
-      for (;;) {
+      for (q++;;) {
         q = cdlt_json_plain_span(d, q, n);
         if (q >= n) return 0;
         if (d[q] == '"') break;
         q += d[q] == '\\' ? 2 : 1;
       }
       q++;
+      if (!depth) return q;
       continue;
     }
     if (c == '[' || c == '{') depth++;
-    else if ((c == ']' || c == '}') && --depth == 0) return q + 1;
+    else if (c == ']' || c == '}') {
+      if (!depth) return q;   /* the end of a scalar: the enclosing list ends */
+      if (--depth == 0) return c == close ? q + 1 : 0;
+    } else if (!depth && c == ',') return q;
     q++;
   }
   return 0;
@@ -214,7 +219,7 @@ size_t cdlt_row_template_match(const cdlt_row_template *t, const char *item, siz
     sl->escaped = false;
     sl->small_int = false;
     if (o->kind == OP_LIST) {
-      if (c != '[' || !(end = skip_array(d, p, avail))) return 0;
+      if (c != '[' || !(end = cdlt_json_value_end(d, p, avail))) return 0;
       sl->kind = CDLT_SLOT_ARRAY;
       sl->p = item + p;
     } else if (c == '"') {

@@ -128,6 +128,7 @@ static void test_shapes(void) {
       "{\"id\":\"\xc0\xaf\",\"a\":{\"b\":\"x\",\"c\":{}},\"l\":[1],\"e\":[],\"k\\\"q\":null}",    /* overlong */
       "{\"id\":\"a\tb\",\"a\":{\"b\":\"x\",\"c\":{}},\"l\":[1],\"e\":[],\"k\\\"q\":null}",        /* raw control */
       "{\"id\":1,\"a\":{\"b\":\"x\",\"c\":{}},\"l\":[1,\"]\",\"e\":[],\"k\\\"q\":null}",          /* unclosed list */
+      "{\"id\":1,\"a\":{\"b\":\"x\",\"c\":{}},\"l\":[1},\"e\":[],\"k\\\"q\":null}",             /* [ closed by } */
   };
   for (size_t k = 0; k < sizeof others / sizeof *others; k++)
     CHECK_MSG(cdlt_row_template_match(t, others[k], strlen(others[k]), slots) == 0, "no match: %s", others[k]);
@@ -204,7 +205,20 @@ static void test_reader_peek(void) {
   cdlt_json_doc_release(&doc);
 }
 
+/* the structural end of values */
+static void test_value_end(void) {
+  static const struct { const char *v; size_t end; } cases[] = {
+      {"[1,[2,{\"a\":\"]}\\\"\"}],3],", 22}, {"{\"a\":[1]}]", 9}, {"\"s\\\"t\",", 6}, {"123,", 3},
+      {"true]", 4}, {"null}", 4}, {"[1}", 0}, {"{\"a\":1]", 0}, {"[1,2", 0}, {"\"open", 0}, {"[[1}]", 5}};
+  for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
+    const char *v = cases[k].v;
+    size_t got = cdlt_json_value_end((const unsigned char *)v, 0, strlen(v));
+    CHECK_MSG(got == cases[k].end, "value_end(%s) = %zu, want %zu", v, got, cases[k].end);
+  }
+}
+
 int main(void) {
+  test_value_end();
   test_scalars_as_the_reader();
   test_shapes();
   test_reader_peek();
