@@ -17,6 +17,7 @@
 #include "destinations/duckdb_internal.h"
 #include "json/json_reader.h"
 #include "json/plain_span.h"
+#include "json/string_scan.h"
 #include "util/utf8.h"
 
 #define DECLINE 1
@@ -28,93 +29,25 @@ static inline void set_valid(uint64_t *validity, idx_t r, bool valid) {
   else validity[r >> 6] &= ~bit;
 }
 
-static int hex_digit(unsigned c) {
-  if (c >= '0' && c <= '9') return (int)(c - '0');
-  if (c >= 'a' && c <= 'f') return (int)(c - 'a' + 10);
-  if (c >= 'A' && c <= 'F') return (int)(c - 'A' + 10);
-  return -1;
-}
-
-/* the code unit of the 4 hex digits at p (4 bytes available), or -1 */
-static long hex4(const unsigned char *p) {
-  long v = 0;
-  for (int i = 0; i < 4; i++) {
-    int h = hex_digit(p[i]);
-    if (h < 0) return -1;
-    v = v * 16 + h;
-  }
-  return v;
-}
-
 /* A string whose opening quote is at *pp: on success *pp is after the closing quote and
  * (*s, *n) is its decoded value, borrowed from the line (no escapes; *escaped false) or decoded
- * into R->scratch (*escaped true). Exactly the reader's rules (json_reader.c scan_string): raw
- * bytes 0x20.. but '"' '\', valid UTF-8, the JSON escapes with surrogate pairs combined. Anything
- * else declines. */
+ * into R->scratch (*escaped true). Exactly the reader's rules (json/string_scan.h). Anything else
+ * declines. */
 static int scan_string(duck_rows *R, const unsigned char **pp, const unsigned char *e, const char **s, size_t *n,
                        bool *escaped) {
-  const unsigned char *base = *pp, *p = *pp + 1, *start = p;
-  size_t n_all = (size_t)(e - base);
-  for (;;) {
-    p = base + cdlt_json_plain_span(base, (size_t)(p - base), n_all);
-    if (p >= e) return DECLINE;
-    if (*p == '"') break;
-    if (*p == '\\') goto decode;
-    if (*p < 0x80) return DECLINE;   /* a raw control character */
-    int k = cdlt_utf8_seq(p, (size_t)(e - p));
-    if (k <= 0) return DECLINE;
-    p += k;
+  const unsigned char *base = *pp;
+  size_t end = cdlt_json_string_end(base, 0, (size_t)(e - base), escaped);
+  if (!end) return DECLINE;
+  *pp = base + end;
+  if (!*escaped) {
+    *s = (const char *)base + 1;
+    *n = end - 2;
+    return 0;
   }
-  *s = (const char *)start;
-  *n = (size_t)(p - start);
-  *escaped = false;
-  *pp = p + 1;
-  return 0;
-
-decode:
   cdlt_buf_reset(&R->scratch);
-  if (cdlt_buf_append(&R->scratch, start, (size_t)(p - start))) return DECLINE;
-  for (;;) {
-    const unsigned char *run = p;
-    p = base + cdlt_json_plain_span(base, (size_t)(p - base), n_all);
-    if (p > run && cdlt_buf_append(&R->scratch, run, (size_t)(p - run))) return DECLINE;
-    if (p >= e) return DECLINE;
-    unsigned c = *p;
-    if (c == '"') break;
-    if (c == '\\') {
-      if (e - p < 2) return DECLINE;
-      int ch = cdlt_json_short_escape(p[1]);
-      if (ch >= 0) {
-        if (cdlt_buf_putc(&R->scratch, (char)ch)) return DECLINE;
-        p += 2;
-        continue;
-      }
-      if (p[1] != 'u' || e - p < 6) return DECLINE;
-      long cp = hex4(p + 2);
-      if (cp < 0 || (cp >= 0xDC00 && cp <= 0xDFFF)) return DECLINE;   /* lone low surrogate */
-      size_t used = 6;
-      if (cp >= 0xD800 && cp <= 0xDBFF) {   /* a high surrogate: its low one must follow */
-        if (e - p < 12 || p[6] != '\\' || p[7] != 'u') return DECLINE;
-        long lo = hex4(p + 8);
-        if (lo < 0xDC00 || lo > 0xDFFF) return DECLINE;
-        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-        used = 12;
-      }
-      char u[4];
-      if (cdlt_buf_append(&R->scratch, u, cdlt_utf8_encode((uint32_t)cp, u))) return DECLINE;
-      p += used;
-      continue;
-    }
-    if (c < 0x80) return DECLINE;
-    int k = cdlt_utf8_seq(p, (size_t)(e - p));
-    if (k <= 0) return DECLINE;
-    if (cdlt_buf_append(&R->scratch, p, (size_t)k)) return DECLINE;
-    p += k;
-  }
+  if (cdlt_json_decode_string((const char *)base + 1, end - 2, &R->scratch)) return DECLINE;
   *s = R->scratch.data ? R->scratch.data : "";
   *n = R->scratch.len;
-  *escaped = true;
-  *pp = p + 1;
   return 0;
 }
 

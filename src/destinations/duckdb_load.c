@@ -302,13 +302,14 @@ int cdlt_duck_load_files(cdlt_destination *base, const char *dataset, const cdlt
   duck *d = (duck *)base;
   *failed = 0;
   uint64_t total = 0;
-  for (size_t k = 0; k < n; k++) {
+  bool sized = true;   /* a file whose size is unknown: the one-by-one load reports it */
+  for (size_t k = 0; k < n && sized; k++) {
     uint64_t size = 0;
-    if (cdlt_fs_file_size(paths[k], &size, NULL)) total = 0, k = n;   /* the one-by-one load reports it */
-    else total += size;
+    sized = cdlt_fs_file_size(paths[k], &size, NULL) == 0;
+    total += size;
   }
   unsigned threads = 1;
-  if (n > 1 && format == CDLT_FORMAT_JSONL && table->ncolumns > 0 && total > 0 &&
+  if (n > 1 && sized && format == CDLT_FORMAT_JSONL && table->ncolumns > 0 &&
       cdlt_duck_scan_wanted(d, table, paths, n, total, &threads))
     return cdlt_duck_scan_load(d, dataset, table, paths, n, threads, failed, err);
   for (size_t k = 0; k < n; k++) {

@@ -51,7 +51,7 @@ struct cdlt_json_reader {
   bool long_int;             /* the current/last item has an integer of more than 18 digits */
   int top_state;             /* 0: outside, 1: after a top-level '[', 2: after an element */
   size_t peek_at;            /* cdlt_json_reader_peek_item: where the peeked item starts */
-  int peek_state;            /* ... and the top_state it was found in; -1: nothing peeked */
+  bool peeked;               /* ... when an item was peeked and not consumed */
 
   uint64_t nl_off, line, line_start;   /* lines counted up to nl_off; line starts at line_start */
   uint64_t item_off, item_line, item_col;
@@ -941,7 +941,6 @@ static void reader_init(cdlt_json_reader *r, const cdlt_json_limits *limits) {
   r->max_str = limits && limits->max_string_bytes ? limits->max_string_bytes : CDLT_JSON_DEFAULT_MAX_STRING_BYTES;
   r->max_item = limits && limits->max_item_bytes ? limits->max_item_bytes : CDLT_JSON_DEFAULT_MAX_ITEM_BYTES;
   r->line = 1;
-  r->peek_state = -1;
 }
 
 static void reader_release(cdlt_json_reader *r) {
@@ -1044,7 +1043,7 @@ bool cdlt_json_reader_item_raw(const cdlt_json_reader *r, const char **raw, size
 bool cdlt_json_reader_item_long_int(const cdlt_json_reader *r) { return r->long_int; }
 
 bool cdlt_json_reader_peek_item(cdlt_json_reader *r, const char **at, size_t *avail) {
-  r->peek_state = -1;
+  r->peeked = false;
   if (r->in || r->failed || !r->started) return false;
   const unsigned char *d = r->data;
   size_t p = r->pos, n = r->len;
@@ -1064,7 +1063,7 @@ bool cdlt_json_reader_peek_item(cdlt_json_reader *r, const char **at, size_t *av
   }
   if (p >= n || d[p] != '{') return false;
   r->peek_at = p;
-  r->peek_state = state;
+  r->peeked = true;
   *at = (const char *)d + p;
   size_t left = n - p;
   *avail = (uint64_t)left > r->max_item ? (size_t)r->max_item : left;
@@ -1072,11 +1071,11 @@ bool cdlt_json_reader_peek_item(cdlt_json_reader *r, const char **at, size_t *av
 }
 
 void cdlt_json_reader_consume_item(cdlt_json_reader *r, size_t len) {
-  if (r->peek_state < 0) return;
+  if (!r->peeked) return;
   r->pos = r->peek_at + len;
   r->top_state = 2;
   r->need_sep = false;
-  r->peek_state = -1;
+  r->peeked = false;
   r->raw_ok = false;
   r->long_int = true;   /* not looked at: it may have one */
   r->item_off = r->base + r->peek_at;

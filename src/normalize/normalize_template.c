@@ -8,6 +8,7 @@
 
 #include "json/json_reader.h"
 #include "json/plain_span.h"
+#include "json/string_scan.h"
 #include "normalize/normalize_internal.h"
 #include "schema/coerce.h"
 #include "util/faultpoint.h"
@@ -222,9 +223,9 @@ static int tpl_write(cdlt_normalizer *n, row_tpl *tp, cdlt_slot *slots, const ch
   } else {
     if (cdlt_random_row_id(id)) return cdlt_error_set(err, CDLT_ERR_INTERNAL, "random number generator failed");
     idv.u.str.len = strlen(id);
-    if ((line->len > 1 && cdlt_buf_putc(line, ',')) || cdlt_buf_append(line, tp->tail, tp->tail_len) ||
-        !cdlt_coerce_write(tp->id_col->type, &idv, line))
+    if ((line->len > 1 && cdlt_buf_putc(line, ',')) || cdlt_buf_append(line, tp->tail, tp->tail_len))
       return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+    if (!cdlt_coerce_write(tp->id_col->type, &idv, line)) return 0;   /* the general path's way (or error) */
     root_id = tp->root_id ? id : NULL;
   }
   if (cdlt_buf_putc(line, '}')) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");

@@ -6,6 +6,7 @@
 
 #include "json/json_reader.h"
 #include "json/plain_span.h"
+#include "json/string_scan.h"
 #include "util/utf8.h"
 
 #define MAX_DEPTH 64   /* objects nested deeper get no template */
@@ -120,66 +121,6 @@ void cdlt_row_template_free(cdlt_row_template *t) {
 size_t cdlt_row_template_slots(const cdlt_row_template *t) { return t->nslots; }
 bool cdlt_row_template_is_list(const cdlt_row_template *t, size_t k) { return k < t->nslots && t->is_list[k]; }
 
-static bool is_hex(unsigned char c) { return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f'); }
-
-/* a string at d[p] == '"': its end (after the closing quote), or 0 when it is not a valid string */
-static size_t scan_string(const unsigned char *d, size_t p, size_t n, bool *escaped) {
-  size_t q = p + 1;
-  *escaped = false;
-  for (;;) {
-    q = cdlt_json_plain_span(d, q, n);
-    if (q >= n) return 0;
-    unsigned c = d[q];
-    if (c == '"') return q + 1;
-    if (c == '\\') {
-      if (q + 1 >= n) return 0;
-      *escaped = true;
-      if (d[q + 1] == 'u') {
-        if (q + 6 > n || !is_hex(d[q + 2]) || !is_hex(d[q + 3]) || !is_hex(d[q + 4]) || !is_hex(d[q + 5])) return 0;
-        q += 6;
-      } else if (cdlt_json_short_escape(d[q + 1]) >= 0) {
-        q += 2;
-      } else {
-        return 0;
-      }
-    } else if (c < 0x20) {
-      return 0;
-    } else {   /* >= 0x80 */
-      int k = cdlt_utf8_seq(d + q, n - q);
-      if (k <= 0) return 0;
-      q += (size_t)k;
-    }
-  }
-}
-
-/* (row_template.h) Brackets are counted, not matched, inside; the outermost pair must match: an
- * array `[…}` has no end. */
-size_t cdlt_json_value_end(const unsigned char *d, size_t p, size_t n) {
-  size_t depth = 0, q = p;
-  unsigned close = p < n ? (d[p] == '[' ? ']' : d[p] == '{' ? '}' : 0) : 0;
-  while (q < n) {
-    unsigned c = d[q];
-    if (c == '"') {
-      for (q++;;) {
-        q = cdlt_json_plain_span(d, q, n);
-        if (q >= n) return 0;
-        if (d[q] == '"') break;
-        q += d[q] == '\\' ? 2 : 1;
-      }
-      q++;
-      if (!depth) return q;
-      continue;
-    }
-    if (c == '[' || c == '{') depth++;
-    else if (c == ']' || c == '}') {
-      if (!depth) return q;   /* the end of a scalar: the enclosing list ends */
-      if (--depth == 0) return c == close ? q + 1 : 0;
-    } else if (!depth && c == ',') return q;
-    q++;
-  }
-  return 0;
-}
-
 /* a[0..len) == b[0..len) for the short literals of a shape (keys: mostly 5..30 bytes), without a
  * call: 8 bytes at a time, the last 8 overlapping */
 static inline bool same_bytes(const unsigned char *a, const char *b, size_t len) {
@@ -223,7 +164,7 @@ size_t cdlt_row_template_match(const cdlt_row_template *t, const char *item, siz
       sl->kind = CDLT_SLOT_ARRAY;
       sl->p = item + p;
     } else if (c == '"') {
-      if (!(end = scan_string(d, p, avail, &sl->escaped))) return 0;
+      if (!(end = cdlt_json_string_end(d, p, avail, &sl->escaped))) return 0;
       sl->kind = CDLT_SLOT_STRING;
       sl->p = item + p + 1;
       sl->len = (uint32_t)(end - p - 2);
@@ -256,15 +197,6 @@ size_t cdlt_row_template_match(const cdlt_row_template *t, const char *item, siz
   return p;
 }
 
-static int hex4(const char *s) {
-  int v = 0;
-  for (int i = 0; i < 4; i++) {
-    int c = (unsigned char)s[i];
-    v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-  }
-  return v;
-}
-
 int cdlt_slot_value(const cdlt_slot *s, cdlt_buf *text, cdlt_json_doc *doc, cdlt_json_value *v) {
   memset(v, 0, sizeof *v);
   switch (s->kind) {
@@ -279,33 +211,17 @@ int cdlt_slot_value(const cdlt_slot *s, cdlt_buf *text, cdlt_json_doc *doc, cdlt
     case CDLT_SLOT_STRING: {
       cdlt_buf_reset(text);
       if (cdlt_buf_reserve(text, (size_t)s->len + 1)) return CDLT_ERR_NOMEM;
-      char *o = text->data;
-      size_t len = 0;
       if (!s->escaped) {
-        memcpy(o, s->p, s->len);
-        len = s->len;
+        memcpy(text->data, s->p, s->len);
+        text->len = s->len;
+        text->data[text->len] = 0;
       } else {
-        for (size_t k = 0; k < s->len; k++) {
-          char c = s->p[k];
-          if (c != '\\') {
-            o[len++] = c;
-            continue;
-          }
-          if (s->p[k + 1] == 'u') {   /* one code point (6 bytes in, at most 3 out); a surrogate pair: the reader's way */
-            int cp = hex4(s->p + k + 2);
-            if (cp >= 0xD800 && cp <= 0xDFFF) return 1;
-            len += cdlt_utf8_encode((uint32_t)cp, o + len);
-            k += 5;
-            continue;
-          }
-          o[len++] = (char)cdlt_json_short_escape((unsigned char)s->p[++k]);
-        }
+        int rc = cdlt_json_decode_string(s->p, s->len, text);
+        if (rc) return rc;   /* 1: a lone surrogate escape, the reader's error to report */
       }
-      o[len] = 0;
-      text->len = len;
       v->type = CDLT_JSON_STRING;
-      v->u.str.ptr = o;
-      v->u.str.len = len;
+      v->u.str.ptr = text->data;
+      v->u.str.len = text->len;
       return 0;
     }
     case CDLT_SLOT_NUMBER: {

@@ -58,17 +58,11 @@ bool cdlt_row_template_is_list(const cdlt_row_template *t, size_t k);
  * fills slots[0 .. cdlt_row_template_slots(t)), or 0 when it does not match. */
 size_t cdlt_row_template_match(const cdlt_row_template *t, const char *p, size_t avail, cdlt_slot *slots);
 
-/* The end of the JSON value at d[p] (its first byte) before n: after the matching bracket of an
- * array or object (strings skipped, escapes included), after the closing quote of a string, at
- * the ',' ']' or '}' that ends any other scalar; 0 when it does not end before n. Structure only:
- * the bytes are not checked (the caller parses or matches them). */
-size_t cdlt_json_value_end(const unsigned char *d, size_t p, size_t n);
-
 /* The value the JSON reader builds for scalar slot s, in *v. String and number text is copied
  * into *text (reset first; v points into it until its next use); a number the reader keeps as
  * text only (BIGINT, or a float off the exact fast path) is made in doc. Returns 0, 1 when s is a
- * string with an escape this does not decode (\u: the caller takes the general path), or
- * CDLT_ERR_NOMEM. */
+ * string with a lone surrogate escape (the reader rejects it: the caller takes the general path,
+ * which reports it), or CDLT_ERR_NOMEM. */
 int cdlt_slot_value(const cdlt_slot *s, cdlt_buf *text, cdlt_json_doc *doc, cdlt_json_value *v);
 
 #endif
