@@ -9,8 +9,9 @@
 #include <unistd.h>
 
 int check_passed, check_failed;
-static char tmpdirs[16][512];
-static int ntmpdirs;
+/* Every directory check_tmpdir made, removed by check_finish (unless CDLT_KEEP_TMP is set). */
+static char **tmpdirs;
+static int ntmpdirs, tmpdirs_cap;
 
 int check_report(int ok, const char *file, int line, const char *fmt, ...) {
   if (ok) { check_passed++; return 1; }
@@ -32,6 +33,10 @@ int check_finish(void) {
       if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdirs[k]);
     }
   }
+  for (int k = 0; k < ntmpdirs; k++) free(tmpdirs[k]);
+  free(tmpdirs);
+  tmpdirs = NULL;
+  ntmpdirs = tmpdirs_cap = 0;
   printf("%d passed, %d failed\n", check_passed, check_failed);
   return check_failed ? 1 : 0;
 }
@@ -59,7 +64,16 @@ const char *check_tmpdir(void) {
   const char *base = getenv("TMPDIR");
   snprintf(path, sizeof path, "%s/cdlt-test-XXXXXX", base ? base : "/tmp");
   if (!mkdtemp(path)) { perror("mkdtemp"); exit(2); }
-  if (ntmpdirs < 16) snprintf(tmpdirs[ntmpdirs++], sizeof tmpdirs[0], "%s", path);
+  if (ntmpdirs == tmpdirs_cap) {
+    int cap = tmpdirs_cap ? tmpdirs_cap * 2 : 16;
+    char **grown = realloc(tmpdirs, (size_t)cap * sizeof *grown);
+    if (!grown) { perror("realloc"); exit(2); }
+    tmpdirs = grown;
+    tmpdirs_cap = cap;
+  }
+  tmpdirs[ntmpdirs] = strdup(path);
+  if (!tmpdirs[ntmpdirs]) { perror("strdup"); exit(2); }
+  ntmpdirs++;
   return path;
 }
 
