@@ -228,8 +228,13 @@ int cdlt_normalize_package_chunks(cdlt_pipeline *p, const char *load_id, cdlt_ru
   if (!rc) rc = cdlt_fault_point("normalize.before_live_schema", err);
   if (!rc) rc = cdlt_schema_save_file(schema, schema_path, err);
   if (!rc && chunked && hooks->before_commit) hooks->before_commit(hooks->ctx);   /* no one reads the jobs now */
-  if (!rc) rc = cdlt_package_normalize_commit(&dst, err);
-  if (!rc) dst_open = false;
+  /* committed: its extracted copy is removed on a background thread while the load runs */
+  char *aside = NULL;
+  if (!rc) rc = cdlt_package_normalize_commit_aside(&dst, &aside, err);
+  if (!rc) {
+    dst_open = false;
+    rc = cdlt_pipeline_remove_later(p, aside, err);
+  }
 
 done:
   if (sink_open) cdlt_job_sink_close(&sink, NULL);

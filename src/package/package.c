@@ -275,22 +275,39 @@ int cdlt_package_normalize_begin(const cdlt_workdir *wd, const char *load_id, cd
   return rc;
 }
 
-int cdlt_package_normalize_commit(cdlt_package *pkg, cdlt_error *err) {
+int cdlt_package_normalize_commit_aside(cdlt_package *pkg, char **aside, cdlt_error *err) {
+  *aside = NULL;
   if (pkg->stage != CDLT_STAGE_NORMALIZING)
     return cdlt_error_set(err, CDLT_ERR_USAGE, "cannot commit load package '%s': not being normalized (stage %s)",
                           pkg->load_id, cdlt_package_stage_name(pkg->stage));
   char *extracted = stage_path(pkg->workdir, CDLT_STAGE_EXTRACTED, pkg->load_id);
-  if (!extracted) return nomem(err);
-  int rc = cdlt_fault_point("normalize.before_commit", err);
+  char *removing = cdlt_path_join(pkg->workdir, CDLT_PACKAGE_REMOVING_DIR);
+  char *target = removing ? cdlt_path_join(removing, pkg->load_id) : NULL;
+  int rc = extracted && target ? cdlt_fault_point("normalize.before_commit", err) : nomem(err);
   if (!rc) rc = move_to_stage(pkg, CDLT_STAGE_NORMALIZED, "commit", err);
   if (!rc) rc = cdlt_fault_point("normalize.after_commit", err);
-  if (rc) {
-    free(extracted);
-    return rc;
+  /* committed: the extracted copy is garbage (cdlt_package_recover removes it after a crash) */
+  if (!rc) rc = cdlt_fs_mkdir_p(removing, 0755, err);
+  if (!rc && cdlt_fs_exists(target)) rc = cdlt_fs_rm_rf(target, err);
+  if (!rc) rc = cdlt_fs_rename(extracted, target, err);
+  if (rc && pkg->stage == CDLT_STAGE_NORMALIZED)
+    cdlt_error_wrap(err, "load package '%s' committed but its extracted copy remains", pkg->load_id);
+  if (!rc) {
+    *aside = target;
+    target = NULL;
   }
-  rc = cdlt_fs_rm_rf(extracted, err);
-  if (rc) cdlt_error_wrap(err, "load package '%s' committed but its extracted copy remains", pkg->load_id);
   free(extracted);
+  free(removing);
+  free(target);
+  return rc;
+}
+
+int cdlt_package_normalize_commit(cdlt_package *pkg, cdlt_error *err) {
+  char *aside = NULL;
+  int rc = cdlt_package_normalize_commit_aside(pkg, &aside, err);
+  if (!rc) rc = cdlt_fs_rm_rf(aside, err);
+  if (rc && aside) cdlt_error_wrap(err, "load package '%s' committed but its extracted copy remains", pkg->load_id);
+  free(aside);
   return rc;
 }
 

@@ -37,6 +37,8 @@
 #define CDLT_PACKAGE_COMPLETED_FILE "package_completed.json"
 #define CDLT_PACKAGE_CANCELLED_FILE "_cancelled"
 #define CDLT_PACKAGE_PENDING_DIR ".pending_transitions"
+/* <workdir>/.cdlt-removing/<id>: extracted copies of normalized packages, being removed */
+#define CDLT_PACKAGE_REMOVING_DIR ".cdlt-removing"
 #define CDLT_PACKAGE_EXCEPTION_SUFFIX ".exception"
 
 typedef enum cdlt_package_stage {
@@ -114,6 +116,11 @@ int cdlt_package_normalize_begin(const cdlt_workdir *wd, const char *load_id, cd
 /* Renames load/new/<id> to load/normalized/<id> (pkg becomes NORMALIZED), then deletes
  * normalize/extracted/<id>. Fails (nothing moved) if the normalized package already exists. */
 int cdlt_package_normalize_commit(cdlt_package *pkg, cdlt_error *err);
+/* The commit without the delete: normalize/extracted/<id> is moved (renamed) to
+ * <workdir>/.cdlt-removing/<id>, whose path *aside gets (malloc'd, the caller's; NULL on error)
+ * for the caller to remove, e.g. on another thread (util/bg_remove.h). dlt does not look in
+ * that folder; cdlt_package_recover removes what a crash left there. */
+int cdlt_package_normalize_commit_aside(cdlt_package *pkg, char **aside, cdlt_error *err);
 /* Deletes load/new/<id>. The caller still closes pkg. */
 int cdlt_package_normalize_abort(cdlt_package *pkg, cdlt_error *err);
 /* Deletes a stale load/new/<load_id> left by a crashed normalization (absent = success). */
@@ -184,11 +191,12 @@ typedef struct cdlt_package_recovery {
   size_t jobs_finalized;         /* started jobs finalized from a pending-transition marker */
   size_t packages_completed;     /* normalized packages with package_completed.json moved to loaded */
   size_t schema_updates_removed; /* schema_updates.json next to applied_schema_updates.json */
+  size_t aside_removed;          /* <workdir>/.cdlt-removing folders (extracted copies set aside) */
 } cdlt_package_recovery;
 
 /* Brings the working dir back to a consistent state after a crash (idempotent; call before
  * extract/normalize/load, holding the pipeline lock):
- *   - removes abandoned extract temp folders;
+ *   - removes abandoned extract temp folders, and <workdir>/.cdlt-removing;
  *   - deletes every load/new/<id> (an unfinished normalization; re-run from the extracted package);
  *   - deletes normalize/extracted/<id> when load/normalized/<id> exists;
  *   - per normalized package: removes stray temp files, removes schema_updates.json when

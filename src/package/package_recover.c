@@ -64,6 +64,14 @@ int cdlt_package_recover(const cdlt_workdir *wd, cdlt_package_recovery *stats, c
   cdlt_package_recovery *st = stats ? stats : &local;
   memset(st, 0, sizeof *st);
   int rc = cdlt_package_cleanup_extract_temp(wd, &st->extract_temp_removed, err);
+  /* a crash while an extracted copy set aside by cdlt_package_normalize_commit_aside was removed */
+  char *aside = rc == CDLT_OK ? cdlt_path_join(wd->path, CDLT_PACKAGE_REMOVING_DIR) : NULL;
+  if (rc == CDLT_OK && !aside) rc = nomem(err);
+  if (rc == CDLT_OK && cdlt_fs_exists(aside)) {
+    rc = cdlt_fs_rm_rf(aside, err);
+    if (rc == CDLT_OK) st->aside_removed++;
+  }
+  free(aside);
 
   cdlt_fs_names ids;
   cdlt_fs_names_init(&ids);

@@ -20,6 +20,7 @@
 #include "package/package.h"
 #include "pipeline/load_info.h"
 #include "pipeline/pipeline_internal.h"
+#include "util/bg_remove.h"
 #include "pipeline/run_hooks.h"
 #include "schema/naming.h"
 #include "state/state.h"
@@ -195,8 +196,22 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
   return 0;
 }
 
+int cdlt_pipeline_remove_later(cdlt_pipeline *p, char *aside, cdlt_error *err) {
+  int rc = cdlt_pipeline_removal_wait(p, err);
+  p->removing = cdlt_bg_remove_start(aside);
+  return rc;
+}
+
+int cdlt_pipeline_removal_wait(cdlt_pipeline *p, cdlt_error *err) {
+  int rc = cdlt_bg_remove_wait(p->removing, err);
+  p->removing = NULL;
+  if (rc) cdlt_error_wrap(err, "a normalized package's extracted copy remains (removed by the next run)");
+  return rc;
+}
+
 void cdlt_pipeline_close(cdlt_pipeline *p) {
   if (!p) return;
+  cdlt_pipeline_removal_wait(p, NULL);
   cdlt_workdir_close(&p->wd);
   free(p->name);
   free(p->dataset);
@@ -462,6 +477,11 @@ static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *
   cdlt_destination_close(dest);
   free(early_id);
   cdlt_fs_names_release(&names);
+  cdlt_error removal_err;
+  if (cdlt_pipeline_removal_wait(p, &removal_err) && !rc) {   /* normalize's extracted copy, removed during the load */
+    if (err) *err = removal_err;
+    rc = removal_err.code ? removal_err.code : CDLT_ERR_IO;
+  }
   return rc;
 }
 
@@ -607,6 +627,11 @@ int cdlt_pipeline_normalize(cdlt_pipeline *p) {
   cdlt_fs_names_init(&names);
   if (!rc) rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, &p->err);
   for (size_t k = 0; !rc && k < names.len; k++) rc = cdlt_normalize_package(p, names.names[k], &stats, &p->err);
+  cdlt_error removal_err;
+  if (cdlt_pipeline_removal_wait(p, &removal_err) && !rc) {
+    p->err = removal_err;
+    rc = removal_err.code ? removal_err.code : CDLT_ERR_IO;
+  }
   cdlt_fs_names_release(&names);
   cdlt_run_stats_release(&stats);
   cdlt_pipeline_lock_release(&lock);

@@ -36,6 +36,9 @@ struct cdlt_pipeline {
   const cdlt_destination_vtab *dest_vt;
   cdlt_workdir wd;
   cdlt_error err;
+  /* the extracted copy of the last normalized package, being removed on a background thread;
+   * every API call that normalizes waits for it (cdlt_pipeline_removal_wait) before returning */
+  struct cdlt_bg_remove *removing;
 };
 
 enum { CDLT_STEP_EXTRACT, CDLT_STEP_NORMALIZE, CDLT_STEP_LOAD, CDLT_RUN_STEPS };
@@ -83,6 +86,13 @@ int cdlt_normalize_package(cdlt_pipeline *p, const char *load_id, cdlt_run_stats
 
 /* load/load_stage.c: one normalized package into the destination, in one transaction. */
 int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load_id, cdlt_error *err);
+
+/* Removes `aside` (taken; an extracted copy, cdlt_package_normalize_commit_aside) on a
+ * background thread, after waiting for the previous removal. 0 or that previous removal's error. */
+int cdlt_pipeline_remove_later(cdlt_pipeline *p, char *aside, cdlt_error *err);
+/* Waits for the background removal, if one runs. 0, or its error in err (the package it belonged
+ * to was committed: the error says what remains). */
+int cdlt_pipeline_removal_wait(cdlt_pipeline *p, cdlt_error *err);
 
 /* Opens the pipeline's destination. */
 int cdlt_pipeline_open_destination(cdlt_pipeline *p, cdlt_destination **out, cdlt_error *err);
