@@ -15,6 +15,8 @@
  * the threads, so a table loaded where the order matters (cdlt_table_def.in_file_order: the
  * staging tables whose merge SQL picks among duplicates) always uses the serial load.
  *
+ * Before the INSERT the files are read once for their blocks, line numbers and longest line
+ * (split_blocks: a big file in one part per thread, read at the same time).
  * Errors name the job file and its line (each block knows the line it starts on); when several
  * threads fail, the first error in the file is the one reported. Memory: each thread pins the
  * blocks of its own row group, so the load's memory limit is the serial one times the threads.
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "destinations/duckdb_internal.h"
@@ -93,62 +96,162 @@ typedef struct scan_local {
 
 /* ---------------------------------------------------------------- blocks of whole lines */
 
-/* Reads file f once: its blocks of at least `block_bytes` ending at a newline (the last one at the
- * end of the file) and the longest line; adds its size and lines. 0 or an error. */
-static int split_blocks(job_scan *S, size_t f, uint64_t block_bytes, cdlt_error *err) {
-  const char *path = S->paths[f];
+/* files of at least this many blocks are split among the load's threads for the block scan */
+#define DUCK_SCAN_SPLIT_MIN_BLOCKS 8
+
+/* One part of a file for split_blocks: whole lines [start, end). Its blocks carry line numbers
+ * counted from the part's first line (1); the caller adds the lines of the parts before. */
+typedef struct part_scan {
+  int fd;
+  const char *path;
+  size_t file;
+  uint64_t start, end, block_bytes;
+  scan_block *blocks;          /* owned */
+  size_t nblocks, cap;
+  uint64_t lines, longest;     /* lines (the last one perhaps without a newline), the longest one */
+  int rc;
+  cdlt_error err;
+} part_scan;
+
+static int part_add_block(part_scan *P, uint64_t offset, uint64_t len, uint64_t line) {
+  if (P->nblocks == P->cap) {
+    size_t ncap = P->cap ? 2 * P->cap : 64;
+    scan_block *grown = realloc(P->blocks, ncap * sizeof *grown);
+    if (!grown) return cdlt_error_set(&P->err, CDLT_ERR_NOMEM, "out of memory");
+    P->blocks = grown;
+    P->cap = ncap;
+  }
+  P->blocks[P->nblocks++] = (scan_block){offset, len, line, P->file};
+  return 0;
+}
+
+/* Reads the part once: its blocks of at least block_bytes ending at a newline (the last one at
+ * the part's end), its lines and its longest line. Sets P->rc (and P->err). */
+static void scan_part(part_scan *P) {
   enum { BUF = 1 << 20 };
   char *buf = malloc(BUF);
-  if (!buf) return cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-  size_t cap = S->nblocks;   /* the blocks array is grown to exactly what it holds */
-  uint64_t pos = 0, line_start = 0, line = 1, block_start = 0, block_line = 1;
+  if (!buf) {
+    P->rc = cdlt_error_set(&P->err, CDLT_ERR_NOMEM, "out of memory");
+    return;
+  }
+  uint64_t pos = P->start, line_start = P->start, line = 1, block_start = P->start, block_line = 1;
   int rc = 0;
   for (;;) {
-    ssize_t n = pread(S->fds[f], buf, BUF, (off_t)pos);
+    uint64_t want = P->end - pos < BUF ? P->end - pos : BUF;
+    ssize_t n = want ? pread(P->fd, buf, (size_t)want, (off_t)pos) : 0;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      rc = cdlt_error_errno(err, errno, "cannot read '%s'", path);
+      rc = cdlt_error_errno(&P->err, errno, "cannot read '%s'", P->path);
       break;
     }
     uint64_t end = pos + (uint64_t)n;
     const char *p = buf, *e = buf + n;
     for (const char *nl; n > 0 && (nl = memchr(p, '\n', (size_t)(e - p))); p = nl + 1) {
       uint64_t after = pos + (uint64_t)(nl - buf) + 1;
-      if (after - line_start > S->longest) S->longest = after - line_start;
+      if (after - line_start > P->longest) P->longest = after - line_start;
       line_start = after;
       line++;
-      if (after - block_start < block_bytes) continue;
-      if (S->nblocks == cap) {
-        size_t ncap = cap ? 2 * cap : 64;
-        scan_block *grown = realloc(S->blocks, ncap * sizeof *grown);
-        if (!grown) {
-          rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-          break;
-        }
-        S->blocks = grown;
-        cap = ncap;
-      }
-      S->blocks[S->nblocks++] = (scan_block){block_start, after - block_start, block_line, f};
+      if (after - block_start < P->block_bytes) continue;
+      if ((rc = part_add_block(P, block_start, after - block_start, block_line))) break;
       block_start = after;
       block_line = line;
     }
     if (rc || n == 0) {
-      if (!rc && end - line_start > S->longest) S->longest = end - line_start;
-      S->size += end;
-      S->lines += line - (end == line_start);
-      if (!rc && block_start < end) {   /* the rest: lines shorter than a block, or no final newline */
-        scan_block *grown = realloc(S->blocks, (S->nblocks + 1) * sizeof *grown);
-        if (!grown) rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
-        else {
-          S->blocks = grown;
-          S->blocks[S->nblocks++] = (scan_block){block_start, end - block_start, block_line, f};
-        }
-      }
+      if (!rc && end - line_start > P->longest) P->longest = end - line_start;
+      P->lines = line - (end == line_start);
+      /* the rest: lines shorter than a block, or no final newline */
+      if (!rc && block_start < end) rc = part_add_block(P, block_start, end - block_start, block_line);
       break;
     }
     pos = end;
   }
   free(buf);
+  P->rc = rc;
+}
+
+static void *scan_part_thread(void *arg) {
+  scan_part(arg);
+  return NULL;
+}
+
+/* the first byte after the newline at or after `at` - 1 in the file (`size` when none) */
+static int line_start_from(int fd, const char *path, uint64_t at, uint64_t size, uint64_t *out, cdlt_error *err) {
+  char buf[1 << 16];
+  uint64_t pos = at - 1;
+  *out = size;
+  for (;;) {
+    ssize_t got = pread(fd, buf, sizeof buf, (off_t)pos);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return cdlt_error_errno(err, errno, "cannot read '%s'", path);
+    if (got == 0) return 0;
+    char *nl = memchr(buf, '\n', (size_t)got);
+    if (nl) {
+      *out = pos + (uint64_t)(nl - buf) + 1;
+      return 0;
+    }
+    pos += (uint64_t)got;
+  }
+}
+
+/* Reads file f once: its blocks of at least `block_bytes` ending at a newline (the last one at the
+ * end of the file) and the longest line; adds its size and lines. A big file is cut into one part
+ * per load thread at line starts, read at the same time (the scan is on the load's critical path:
+ * ~0.13 s per 600 MB read alone). 0 or an error. */
+static int split_blocks(job_scan *S, size_t f, uint64_t block_bytes, cdlt_error *err) {
+  struct stat st;
+  if (fstat(S->fds[f], &st)) return cdlt_error_errno(err, errno, "cannot read '%s'", S->paths[f]);
+  uint64_t size = (uint64_t)st.st_size;
+  size_t nparts = S->threads > 1 && size / DUCK_SCAN_SPLIT_MIN_BLOCKS >= block_bytes ? S->threads : 1;
+  part_scan *parts = calloc(nparts, sizeof *parts);
+  pthread_t *threads = calloc(nparts, sizeof *threads);
+  bool *started = calloc(nparts, sizeof *started);
+  int rc = parts && threads && started ? 0 : cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+  uint64_t start = 0;
+  for (size_t k = 0; !rc && k < nparts; k++) {
+    uint64_t end = size;
+    if (k + 1 < nparts) rc = line_start_from(S->fds[f], S->paths[f], size / nparts * (k + 1), size, &end, err);
+    if (end < start) end = start;
+    parts[k] = (part_scan){.fd = S->fds[f], .path = S->paths[f], .file = f, .start = start, .end = end,
+                           .block_bytes = block_bytes};
+    start = end;
+  }
+  for (size_t k = 1; !rc && k < nparts; k++)
+    started[k] = pthread_create(&threads[k], NULL, scan_part_thread, &parts[k]) == 0;
+  if (!rc) scan_part(&parts[0]);
+  for (size_t k = 1; !rc && k < nparts; k++) {
+    if (started[k]) pthread_join(threads[k], NULL);
+    else scan_part(&parts[k]);
+  }
+  /* the parts' blocks in file order, with line numbers of the file */
+  uint64_t base = 0;
+  for (size_t k = 0; !rc && k < nparts; k++) {
+    part_scan *P = &parts[k];
+    if (P->rc) {
+      rc = P->rc;
+      *err = P->err;
+      break;
+    }
+    scan_block *grown = P->nblocks ? realloc(S->blocks, (S->nblocks + P->nblocks) * sizeof *grown) : S->blocks;
+    if (P->nblocks && !grown) {
+      rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
+      break;
+    }
+    S->blocks = grown;
+    for (size_t b = 0; b < P->nblocks; b++) {
+      S->blocks[S->nblocks] = P->blocks[b];
+      S->blocks[S->nblocks++].line += base;
+    }
+    base += P->lines;
+    if (P->longest > S->longest) S->longest = P->longest;
+  }
+  if (!rc) {
+    S->size += size;
+    S->lines += base;
+  }
+  for (size_t k = 0; parts && k < nparts; k++) free(parts[k].blocks);
+  free(parts);
+  free(threads);
+  free(started);
   return rc;
 }
 
