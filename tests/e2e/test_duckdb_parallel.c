@@ -156,6 +156,77 @@ static void test_same_rows(const char *job) {
   cdlt_destination_close(par);
 }
 
+/* rows 1..n like write_rows, row `long_row` with a name of long_len bytes, CRLF line ends, the last
+ * line without its newline, and line bad_line (> 0) a bad value */
+static void write_long_middle(const char *path, long n, long long_row, size_t long_len, long bad_line) {
+  FILE *f = fopen(path, "wb");
+  CHECK(f != NULL);
+  if (!f) return;
+  for (long i = 1; i <= n; i++) {
+    if (i == bad_line) fprintf(f, "{\"id\":%ld,\"v\":\"abc\"}", i);
+    else if (i == long_row) {
+      fprintf(f, "{\"id\":%ld,\"name\":\"", i);
+      for (size_t k = 0; k < long_len; k++) fputc('a' + (int)(k % 26), f);
+      fprintf(f, "\",\"v\":%ld.5}", i);
+    } else fprintf(f, "{\"id\":%ld,\"name\":\"row %07ld\",\"v\":%ld.25,\"flag\":%s}", i, i, i, i % 3 ? "true" : "false");
+    if (i < n) fputs("\r\n", f);
+  }
+  fclose(f);
+}
+
+/* the block scan cuts a big file into one part per thread at line starts (split_blocks): a line
+ * across the cut, CRLF, no final newline and an error after the cut load as the serial load does */
+static void test_split_parts(void) {
+  char job[4096];
+  snprintf(job, sizeof job, "%s/long_middle.jsonl", tmp);
+  /* 40,000 rows of ~70 bytes (~2.8 MB) and a 3 MiB row in the middle: the byte midpoint is in it */
+  write_long_middle(job, 40000, 20000, (size_t)3 << 20, 0);
+  cdlt_destination *ser = open_db("split_serial.duckdb", false);
+  if (!ser) return;
+  CHECK_OK(ser->vtab->begin(ser, err), err);
+  CHECK_OK(load(ser, job), err);
+  CHECK_OK(ser->vtab->commit(ser, err), err);
+  cdlt_destination_close(ser);
+  cdlt_destination *par = open_db("split_parallel.duckdb", true);
+  if (!par) return;
+  setenv("CDLT_FAULT_POINT", "load.duckdb_parallel", 1);
+  setenv("CDLT_FAULT_HIT", "1", 1);   /* a new setting: the count starts afresh */
+  setenv("CDLT_FAULT_MODE", "error", 1);
+  CHECK_EQ_INT(load(par, job), CDLT_ERR_IO);   /* it takes the parallel path */
+  unsetenv("CDLT_FAULT_POINT");
+  unsetenv("CDLT_FAULT_HIT");
+  unsetenv("CDLT_FAULT_MODE");
+  CHECK_OK(par->vtab->begin(par, err), err);
+  CHECK_OK(load(par, job), err);
+  CHECK_OK(par->vtab->commit(par, err), err);
+  char sql[8192];
+  snprintf(sql, sizeof sql, "ATTACH '%s/split_serial.duckdb' AS sser (READ_ONLY)", tmp);
+  CHECK_OK(par->vtab->execute(par, sql, err), err);
+  CHECK_EQ_STR(q1(par, "SELECT count(*) || ' ' || sum(id) || ' ' || max(length(name)) FROM " DS ".par"),
+               "40000 800020000 3145728");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT * FROM " DS ".par EXCEPT ALL SELECT * FROM sser." DS ".par)"), "0");
+  CHECK_EQ_STR(q1(par, "SELECT count(*) FROM (SELECT * FROM sser." DS ".par EXCEPT ALL SELECT * FROM " DS ".par)"), "0");
+  CHECK_EQ_STR(q1(par, "SELECT v FROM " DS ".par WHERE id = 40000"), "40000.25");   /* the line without newline */
+  cdlt_destination_close(par);
+
+  /* a bad value at line 30001, after the long line: the serial load's message */
+  write_long_middle(job, 40000, 20000, (size_t)3 << 20, 30001);
+  ser = open_db("split_bad_serial.duckdb", false);
+  if (!ser) return;
+  CHECK_EQ_INT(load(ser, job), CDLT_ERR_DESTINATION);
+  char want[sizeof err->msg];
+  snprintf(want, sizeof want, "%s", err->msg);
+  cdlt_destination_close(ser);
+  CHECK_MSG(strstr(want, "line 30001: column 'v'") != NULL, "%s", want);
+  par = open_db("split_bad_parallel.duckdb", true);
+  if (!par) return;
+  CHECK_OK(par->vtab->begin(par, err), err);
+  CHECK_EQ_INT(load(par, job), CDLT_ERR_DESTINATION);
+  CHECK_EQ_STR(err->msg, want);
+  CHECK_OK(par->vtab->rollback(par, err), err);
+  cdlt_destination_close(par);
+}
+
 /* errors deep in the file: the serial load's exact message, with the line of the whole file */
 static void test_errors(void) {
   char job[4096];
@@ -539,6 +610,7 @@ int main(void) {
   test_which_loads(job);
   test_same_rows(job);
   test_errors();
+  test_split_parts();
   test_several_files(job);
   test_fast_path_values();
   test_fast_timestamps();
