@@ -39,6 +39,7 @@
 #include "json/input.h"
 #include "json/json_reader.h"
 #include "util/faultpoint.h"
+#include "util/fs.h"
 
 /* libduckdb's allocator gives back the pages it freed every this many blocks (as the serial load
  * does after each flush): without it, it keeps ~20 MB more for its decay time */
@@ -174,25 +175,6 @@ static void *scan_part_thread(void *arg) {
   return NULL;
 }
 
-/* the first byte after the newline at or after `at` - 1 in the file (`size` when none) */
-static int line_start_from(int fd, const char *path, uint64_t at, uint64_t size, uint64_t *out, cdlt_error *err) {
-  char buf[1 << 16];
-  uint64_t pos = at - 1;
-  *out = size;
-  for (;;) {
-    ssize_t got = pread(fd, buf, sizeof buf, (off_t)pos);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) return cdlt_error_errno(err, errno, "cannot read '%s'", path);
-    if (got == 0) return 0;
-    char *nl = memchr(buf, '\n', (size_t)got);
-    if (nl) {
-      *out = pos + (uint64_t)(nl - buf) + 1;
-      return 0;
-    }
-    pos += (uint64_t)got;
-  }
-}
-
 /* Reads file f once: its blocks of at least `block_bytes` ending at a newline (the last one at the
  * end of the file) and the longest line; adds its size and lines. A big file is cut into one part
  * per load thread at line starts, read at the same time (the scan is on the load's critical path:
@@ -209,7 +191,7 @@ static int split_blocks(job_scan *S, size_t f, uint64_t block_bytes, cdlt_error 
   uint64_t start = 0;
   for (size_t k = 0; !rc && k < nparts; k++) {
     uint64_t end = size;
-    if (k + 1 < nparts) rc = line_start_from(S->fds[f], S->paths[f], size / nparts * (k + 1), size, &end, err);
+    if (k + 1 < nparts) rc = cdlt_fs_next_line_start(S->fds[f], S->paths[f], size / nparts * (k + 1), size, &end, err);
     if (end < start) end = start;
     parts[k] = (part_scan){.fd = S->fds[f], .path = S->paths[f], .file = f, .start = start, .end = end,
                            .block_bytes = block_bytes};

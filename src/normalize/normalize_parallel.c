@@ -20,6 +20,7 @@
 #include "schema/coerce.h"
 #include "schema/schema_merge.h"
 #include "util/faultpoint.h"
+#include "util/fs.h"
 
 #define MAX_CHUNKS 4095                  /* the chunk index is 3 hex digits of the file id (one left for the empties) */
 #define DROP_BYTES ((uint64_t)8 << 20)   /* give back mapped input pages every 8 MiB */
@@ -175,29 +176,14 @@ static void *worker_main(void *arg) {
   return NULL;
 }
 
-/* the first byte after the newline at or after `at` in the input (its size when none) */
+/* the start of the first line at or after `at` in the input (its size when none) */
 static int line_start_after(const cdlt_norm_input *in, uint64_t at, uint64_t *out, cdlt_error *err) {
   if (at == 0 || at >= in->size) { *out = at >= in->size ? in->size : 0; return 0; }
   int fd = open(in->path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return cdlt_error_errno(err, errno, "cannot open '%s'", in->path);
-  char buf[1 << 16];
-  uint64_t pos = at - 1;   /* a boundary right after a newline stays where it is */
-  *out = in->size;
-  for (;;) {
-    ssize_t got = pread(fd, buf, sizeof buf, (off_t)pos);
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0) {
-      int e = errno;
-      close(fd);
-      return cdlt_error_errno(err, e, "cannot read '%s'", in->path);
-    }
-    if (got == 0) break;
-    char *nl = memchr(buf, '\n', (size_t)got);
-    if (nl) { *out = pos + (uint64_t)(nl - buf) + 1; break; }
-    pos += (uint64_t)got;
-  }
+  int rc = cdlt_fs_next_line_start(fd, in->path, at, in->size, out, err);
   close(fd);
-  return 0;
+  return rc;
 }
 
 /* Splits the inputs into at most `want` chunks of about equal bytes at line boundaries. The

@@ -466,3 +466,23 @@ void cdlt_fs_writeback(int fd, uint64_t *from, uint64_t to) {
 #endif
   *from = to;
 }
+
+int cdlt_fs_next_line_start(int fd, const char *path, uint64_t at, uint64_t size, uint64_t *out, cdlt_error *err) {
+  *out = at >= size ? size : at;
+  if (at == 0 || at >= size) return 0;
+  char buf[1 << 16];
+  uint64_t pos = at - 1;   /* a boundary right after a newline stays where it is */
+  *out = size;
+  for (;;) {
+    ssize_t got = pread(fd, buf, sizeof buf, (off_t)pos);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) return cdlt_error_errno(err, errno, "cannot read '%s'", path);
+    if (got == 0) return 0;
+    char *nl = memchr(buf, '\n', (size_t)got);
+    if (nl) {
+      *out = pos + (uint64_t)(nl - buf) + 1;
+      return 0;
+    }
+    pos += (uint64_t)got;
+  }
+}

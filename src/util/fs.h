@@ -66,6 +66,11 @@ int cdlt_fs_write_atomic(const char *path, const char *temp_dir, const void *dat
 /* rename(2) from → to (replacing a file or an empty directory at `to`), then fsyncs the parent
  * directory of `to` and, when different, of `from`. CDLT_ERR_NOT_FOUND when `from` is absent. */
 int cdlt_fs_rename(const char *from, const char *to, cdlt_error *err);
+/* The offset of the first line that starts at or after `at` in the open file fd of `size` bytes:
+ * `at` itself when byte at - 1 is a newline (or at == 0), else the byte after the next newline,
+ * `size` when there is none. Used to cut files into ranges of whole lines. 0 or an error naming
+ * path. */
+int cdlt_fs_next_line_start(int fd, const char *path, uint64_t at, uint64_t size, uint64_t *out, cdlt_error *err);
 /* Written job files are fsync'd before their package is committed. So that the fsync finds little
  * left to write (the flat bench set: ~1.9 s spent in the fsyncs of extract and normalize), a writer
  * starts the writeback of what it wrote as it goes: cdlt_fs_writeback asks the kernel to start
