@@ -110,6 +110,15 @@ static bool setting_int(const char *v, long long lo, long long hi, long long *ou
   return true;
 }
 
+/* appends '<path>.tmp' as a SQL string literal */
+static int append_temp_dir_literal(cdlt_buf *b, const char *path) {
+  cdlt_buf dir;
+  cdlt_buf_init(&dir);
+  int rc = cdlt_buf_printf(&dir, "%s.tmp", path) || cdlt_sql_string_literal(b, &cdlt_dialect_duckdb, dir.data, dir.len);
+  cdlt_buf_release(&dir);
+  return rc;
+}
+
 static bool is_memory_path(const char *path) { return !strcmp(path, ":memory:") || !strncmp(path, ":memory:", 8); }
 
 /* The database file is ATTACHed to an in-memory database (rather than opened directly) so its
@@ -190,6 +199,11 @@ static int duck_open(cdlt_destination *base, const cdlt_destination_config *cfg,
   cdlt_buf set;
   cdlt_buf_init(&set);
   /* §6.2 connection settings */
+  /* spilled buffers go next to the database file, as DuckDB does for a file it opens itself (the
+   * file is ATTACHed to an in-memory database, whose default is ".tmp" in the working directory) */
+  if (!rc && !is_memory_path(path) &&
+      (cdlt_buf_puts(&set, "SET temp_directory=") || append_temp_dir_literal(&set, path) || cdlt_buf_puts(&set, ";\n")))
+    rc = cdlt_error_set(err, CDLT_ERR_NOMEM, "out of memory");
   if (!rc && (cdlt_buf_puts(&set, "SET GLOBAL TimeZone='UTC';\nSET checkpoint_threshold='1gb';\n"
                                   "PRAGMA enable_checkpoint_on_shutdown;\n") ||
               (threads && cdlt_buf_printf(&set, "SET threads=%lld;\n", threads)) ||

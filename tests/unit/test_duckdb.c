@@ -470,6 +470,10 @@ int main(void) {
   CHECK_OK(cdlt_destination_open(cdlt_destination_find("duckdb"), &cfg, &dst, err), err);
   if (!dst) return check_finish();
   CHECK_EQ_STR(dst->vtab->location(dst), dbpath);
+  /* buffers a load spills go next to the database file, not to ".tmp" in the working directory */
+  char want_tmp[4200];
+  snprintf(want_tmp, sizeof want_tmp, "%s.tmp", dbpath);
+  CHECK_EQ_STR(q1("SELECT current_setting('temp_directory')"), want_tmp);
 
   test_schema_and_internal_tables();
   test_load();
