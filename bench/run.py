@@ -13,7 +13,8 @@ median wall time, input MB/s, rows/s, peak RSS (wait4 rusage) and the cdlt/refer
   parquet     `cdlt run --destination filesystem` with parquet files  vs  DuckDB's
               COPY (SELECT * FROM read_json_auto(file)) TO (FORMAT parquet)
 
-and `cdlt --version` wall time. Prints a table and writes bench/results/<YYYY-MM-DD>.md.
+and `cdlt --version` wall time. Prints a table and writes bench/results/<YYYY-MM-DD>.md
+(<YYYY-MM-DD>-2.md and so on when that file exists).
 """
 
 import argparse
@@ -391,6 +392,10 @@ def main():
         day = datetime.date.today().isoformat()
         os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
         path = os.path.join(HERE, "results", day + ".md")
+        n = 2   # a second run of the day gets its own file: <day>-2.md, ... (never overwrite results)
+        while os.path.exists(path):
+            path = os.path.join(HERE, "results", "%s-%d.md" % (day, n))
+            n += 1
         git = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], stdout=subprocess.PIPE,
                              stderr=subprocess.DEVNULL).stdout.decode().strip()
         with open(path, "w", encoding="utf-8") as f:
