@@ -288,7 +288,6 @@ int cdlt_package_normalize_commit_aside(cdlt_package *pkg, char **aside, cdlt_er
   if (!rc) rc = cdlt_fault_point("normalize.after_commit", err);
   /* committed: the extracted copy is garbage (cdlt_package_recover removes it after a crash) */
   if (!rc) rc = cdlt_fs_mkdir_p(removing, 0755, err);
-  if (!rc && cdlt_fs_exists(target)) rc = cdlt_fs_rm_rf(target, err);
   if (!rc) rc = cdlt_fs_rename(extracted, target, err);
   if (rc && pkg->stage == CDLT_STAGE_NORMALIZED)
     cdlt_error_wrap(err, "load package '%s' committed but its extracted copy remains", pkg->load_id);

@@ -197,21 +197,24 @@ int cdlt_pipeline_open(const cdlt_pipeline_options *opts, cdlt_pipeline **out) {
 }
 
 int cdlt_pipeline_remove_later(cdlt_pipeline *p, char *aside, cdlt_error *err) {
-  int rc = cdlt_pipeline_removal_wait(p, err);
+  int rc = cdlt_pipeline_removal_wait(p, 0, err);
   p->removing = cdlt_bg_remove_start(aside);
   return rc;
 }
 
-int cdlt_pipeline_removal_wait(cdlt_pipeline *p, cdlt_error *err) {
-  int rc = cdlt_bg_remove_wait(p->removing, err);
+int cdlt_pipeline_removal_wait(cdlt_pipeline *p, int rc, cdlt_error *err) {
+  cdlt_error removal_err = {0};
+  int rrc = cdlt_bg_remove_wait(p->removing, &removal_err);
   p->removing = NULL;
-  if (rc) cdlt_error_wrap(err, "a normalized package's extracted copy remains (removed by the next run)");
-  return rc;
+  if (!rrc || rc) return rc;   /* an earlier error is the one reported */
+  cdlt_error_wrap(&removal_err, "a normalized package's extracted copy remains (removed by the next run)");
+  if (err) *err = removal_err;
+  return rrc;
 }
 
 void cdlt_pipeline_close(cdlt_pipeline *p) {
   if (!p) return;
-  cdlt_pipeline_removal_wait(p, NULL);
+  cdlt_pipeline_removal_wait(p, 0, NULL);
   cdlt_workdir_close(&p->wd);
   free(p->name);
   free(p->dataset);
@@ -477,12 +480,7 @@ static int finish_packages(cdlt_pipeline *p, cdlt_run_stats *stats, cdlt_error *
   cdlt_destination_close(dest);
   free(early_id);
   cdlt_fs_names_release(&names);
-  cdlt_error removal_err;
-  if (cdlt_pipeline_removal_wait(p, &removal_err) && !rc) {   /* normalize's extracted copy, removed during the load */
-    if (err) *err = removal_err;
-    rc = removal_err.code ? removal_err.code : CDLT_ERR_IO;
-  }
-  return rc;
+  return cdlt_pipeline_removal_wait(p, rc, err);   /* normalize's extracted copy, removed during the load */
 }
 
 /* What a run does once it holds the lock (rc: the result so far): recover interrupted packages;
@@ -627,11 +625,7 @@ int cdlt_pipeline_normalize(cdlt_pipeline *p) {
   cdlt_fs_names_init(&names);
   if (!rc) rc = cdlt_package_list(&p->wd, CDLT_STAGE_EXTRACTED, &names, &p->err);
   for (size_t k = 0; !rc && k < names.len; k++) rc = cdlt_normalize_package(p, names.names[k], &stats, &p->err);
-  cdlt_error removal_err;
-  if (cdlt_pipeline_removal_wait(p, &removal_err) && !rc) {
-    p->err = removal_err;
-    rc = removal_err.code ? removal_err.code : CDLT_ERR_IO;
-  }
+  rc = cdlt_pipeline_removal_wait(p, rc, &p->err);
   cdlt_fs_names_release(&names);
   cdlt_run_stats_release(&stats);
   cdlt_pipeline_lock_release(&lock);

@@ -378,11 +378,7 @@ int cdlt_drop_resources(cdlt_pipeline *p, const char *const *sel, size_t nsel, c
     if (!rc) rc = cdlt_pipeline_open_destination(p, &d, err);
     if (!rc) rc = cdlt_load_package(p, d, load_id, err);
     cdlt_destination_close(d);
-    cdlt_error removal_err;
-    if (cdlt_pipeline_removal_wait(p, &removal_err) && !rc) {
-      *err = removal_err;
-      rc = removal_err.code ? removal_err.code : CDLT_ERR_IO;
-    }
+    rc = cdlt_pipeline_removal_wait(p, rc, err);
   } else if (have) {
     rc = cdlt_state_save(&st, state_path, err);
   }

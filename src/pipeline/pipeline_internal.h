@@ -90,9 +90,10 @@ int cdlt_load_package(cdlt_pipeline *p, cdlt_destination *dest, const char *load
 /* Removes `aside` (taken; an extracted copy, cdlt_package_normalize_commit_aside) on a
  * background thread, after waiting for the previous removal. 0 or that previous removal's error. */
 int cdlt_pipeline_remove_later(cdlt_pipeline *p, char *aside, cdlt_error *err);
-/* Waits for the background removal, if one runs. 0, or its error in err (the package it belonged
- * to was committed: the error says what remains). */
-int cdlt_pipeline_removal_wait(cdlt_pipeline *p, cdlt_error *err);
+/* Waits for the background removal, if one runs, and returns the caller's result rc, or when rc
+ * is 0 the removal's error (in err; the package it belonged to was committed: the message says
+ * what remains). */
+int cdlt_pipeline_removal_wait(cdlt_pipeline *p, int rc, cdlt_error *err);
 
 /* Opens the pipeline's destination. */
 int cdlt_pipeline_open_destination(cdlt_pipeline *p, cdlt_destination **out, cdlt_error *err);

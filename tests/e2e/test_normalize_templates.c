@@ -357,20 +357,18 @@ static void test_same_error(void) {
  * one-thread one */
 static void test_path_taken(void) {
   char *data = make_items(false);
-  outcome o;
-  run(data, hints, 2, "CDLT_FAULT_POINT=normalize.row_template", &o);
-  CHECK_EQ_INT(o.rc, 137);
-  outcome_free(&o);
-  run(data, hints, 1, "CDLT_FAULT_POINT=normalize.row_template", &o);
-  CHECK_EQ_INT(o.rc, 0);
-  outcome_free(&o);
-  /* and the rows of list elements (items__kids) through child templates */
-  run(data, hints, 2, "CDLT_FAULT_POINT=normalize.child_template", &o);
-  CHECK_EQ_INT(o.rc, 137);
-  outcome_free(&o);
-  run(data, hints, 1, "CDLT_FAULT_POINT=normalize.child_template", &o);
-  CHECK_EQ_INT(o.rc, 0);
-  outcome_free(&o);
+  /* root rows, and the rows of list elements (items__kids) through child templates */
+  static const char *const points[] = {"CDLT_FAULT_POINT=normalize.row_template",
+                                       "CDLT_FAULT_POINT=normalize.child_template"};
+  for (size_t k = 0; k < 2; k++) {
+    outcome o;
+    run(data, hints, 2, points[k], &o);
+    CHECK_MSG(o.rc == 137, "%s: 2 workers exited %d", points[k], o.rc);
+    outcome_free(&o);
+    run(data, hints, 1, points[k], &o);
+    CHECK_MSG(o.rc == 0, "%s: 1 worker exited %d", points[k], o.rc);
+    outcome_free(&o);
+  }
   free(data);
 }
 
